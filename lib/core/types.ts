@@ -188,6 +188,11 @@ export interface Role {
   name: string;
   /** Which inventory groups it runs on; default: the play's hosts. */
   groups?: string[];
+  /**
+   * Extra tags its tasks use (the role's name is always one). Declared here so
+   * an unknown --tags/--skip-tags value is caught before any connection.
+   */
+  tags?: string[];
   run(ctx: RoleContext): Promise<void>;
 }
 

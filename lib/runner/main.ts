@@ -1,0 +1,109 @@
+// The thin entry every playbook calls: flags -> inventory -> prepare (providers
+// add hosts) -> plays -> run -> recap, JSON, exit code. Bad input (flags,
+// inventory, tags, limit) is one clear line and exit 2, before any connection.
+import type { Connection, HostConfig, Inventory, Play, RunOptions, StateDir } from '../core/types.ts';
+import { ConfigError } from '../core/types.ts';
+import { type FlagSpec, FlagError, type ParsedFlags, helpText, parseFlags, scriptArgs } from '../cli/flags.ts';
+import { LocalConnection } from '../connection/local.ts';
+import { connectSsh } from '../connection/ssh.ts';
+import { ConsoleReporter } from '../report/console.ts';
+import { writeJsonReport } from '../report/json.ts';
+import type { Reporter } from '../report/reporter.ts';
+import { exitCodeFor, runPlaybook } from './run.ts';
+
+export interface PlaybookCli {
+  /** Defaults to the script's own flags (process.argv after the script path). */
+  argv?: readonly string[];
+  /** First line of --help: what the playbook does. */
+  describe: string;
+  /** Playbook-specific flags (lab.ts: --hosts N); their values are in flags.values. */
+  flags?: FlagSpec[];
+  plays: (inventory: Inventory, flags: ParsedFlags) => Play[] | Promise<Play[]>;
+  /** Providers create hosts here and return the inventory with them added. */
+  prepare?: (inventory: Inventory, options: RunOptions, state: StateDir, flags: ParsedFlags) => Promise<Inventory>;
+  /** Injected by tests; defaults are the project's inventory loader, state folder and connections. */
+  deps?: Partial<CliDeps>;
+}
+
+export interface CliDeps {
+  loadInventory: (args: { file?: string; env?: string; limit?: string[] }) => Promise<Inventory>;
+  openState: () => Promise<StateDir>;
+  connect: (host: HostConfig, state: StateDir) => Promise<Connection>;
+  reporter: (flags: ParsedFlags) => Reporter;
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/** Returns the exit code (also set on process.exitCode): 0 ok, 1 a host failed, 2 bad input. */
+export async function runPlaybookCli(cli: PlaybookCli): Promise<number> {
+  const code = await runCli(cli);
+  process.exitCode = code;
+  return code;
+}
+
+async function runCli(cli: PlaybookCli): Promise<number> {
+  const deps = { ...defaultDeps, ...cli.deps };
+  let flags: ParsedFlags;
+  try {
+    flags = parseFlags(cli.argv ?? scriptArgs(), cli.flags);
+  } catch (e) {
+    if (e instanceof FlagError) {
+      deps.err(`error: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (flags.help) {
+    deps.out(helpText(cli.describe, cli.flags));
+    return 0;
+  }
+  try {
+    const state = await deps.openState();
+    let inventory = await deps.loadInventory({ file: flags.inventory, env: flags.env ?? process.env.CLOUDNOVA_ENV, limit: flags.options.limit });
+    if (cli.prepare) inventory = await cli.prepare(inventory, flags.options, state, flags);
+    const plays = await cli.plays(inventory, flags);
+    const report = await runPlaybook({
+      plays,
+      inventory,
+      options: flags.options,
+      state,
+      connect: (host) => deps.connect(host, state),
+      reporter: deps.reporter(flags),
+    });
+    if (flags.json) await writeJsonReport(flags.json, report);
+    await writeJsonReport(state.path('reports', 'last-run.json'), report).catch(() => {});
+    return exitCodeFor(report);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      deps.err(`error: ${e.message}\n`);
+      return 2;
+    }
+    deps.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+async function defaultConnect(host: HostConfig, state: StateDir): Promise<Connection> {
+  if (host.local) return new LocalConnection({ hostName: host.name });
+  return connectSsh(host, { knownHostsFile: state.path('ssh', 'known_hosts') });
+}
+
+// The inventory loader and the state folder are other parts of lib/; imported
+// lazily so this module (and its tests) load even where they are injected.
+const INVENTORY_LOADER = '../inventory/load.ts';
+const STATE_MODULE = '../state.ts';
+
+const defaultDeps: CliDeps = {
+  async loadInventory(args) {
+    const mod = (await import(INVENTORY_LOADER)) as { loadInventory: CliDeps['loadInventory'] };
+    return mod.loadInventory(args);
+  },
+  async openState() {
+    const mod = (await import(STATE_MODULE)) as { openState: CliDeps['openState'] };
+    return mod.openState();
+  },
+  connect: defaultConnect,
+  reporter: (flags) => new ConsoleReporter({ check: flags.options.check, diff: flags.options.diff, verbose: flags.options.verbose }),
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+};
