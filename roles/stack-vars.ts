@@ -2,6 +2,7 @@
 // compose needs every image). Each section's type, defaults and checks live in its
 // role's vars.ts; this module only merges the host's vars over the defaults and
 // validates the result. Also: where things live on a host, and which groups a host is in.
+import { randomBytes } from 'node:crypto';
 import type { HostConfig, Inventory, Vars } from '../lib/core/types.ts';
 import { ConfigError } from '../lib/core/types.ts';
 import { checkObject, checkString, isPlainObject, type Where } from './vars-check.ts';
@@ -119,3 +120,33 @@ export function publicHttpsUrl(host: HostConfig): string {
   const url = host.urls?.https ?? `https://${host.publicNames?.[0] ?? host.address}/`;
   return url.endsWith('/') ? url : `${url}/`;
 }
+
+// ---------------------------------------------------------------- files and commands
+
+/** A file a role puts on a host: the shape lib/modules/copy.ts takes (content, mode, validate). */
+export interface RemoteFile {
+  dest: string;
+  content: string;
+  /** Octal string, '0644'. */
+  mode: string;
+  owner?: string;
+  group?: string;
+  /** Never print the content nor its diff. */
+  secret?: boolean;
+  /** Check the candidate at `tmp` (same folder as dest) before it replaces dest. */
+  validate?: (tmp: string) => string[];
+}
+
+/** `docker compose` on the current release of the host's project. */
+export function composeArgv(vars: StackVars, ...args: string[]): string[] {
+  return ['docker', 'compose', '-p', vars.project, '-f', `${REMOTE_ROOT}/compose.yaml`, ...args];
+}
+
+/**
+ * Send a signal to a service's main process: nginx, Prometheus and Alertmanager all
+ * reload their config on SIGHUP, and this needs no HTTP client inside the image.
+ */
+export const reloadArgv = (vars: StackVars, service: string): string[] => composeArgv(vars, 'kill', '-s', 'SIGHUP', service);
+
+/** A generated password (Grafana admin, Prometheus basic auth): URL- and shell-safe, 32 characters. */
+export const generatePassword = (): string => randomBytes(24).toString('base64url');

@@ -3,7 +3,8 @@
 // (single quotes, or JSON style for control characters) whenever a plain scalar could be read as something else.
 export type YamlValue = string | number | boolean | null | YamlValue[] | { [key: string]: YamlValue | undefined };
 
-const PLAIN = /^[A-Za-z0-9_./@$-][A-Za-z0-9_./@$ :=,+-]*$/;
+// '@' and '`' are reserved at the start of a plain scalar; '- ' would start a list item.
+const PLAIN = /^([A-Za-z0-9_./$]|-(?=[^ ]))[A-Za-z0-9_./@$ :=,+-]*$/;
 const AMBIGUOUS = /^(true|false|yes|no|on|off|y|n|null|~|[-+]?(\d[\d_]*)?(\.\d*)?([eE][-+]?\d+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(inf|nan))$/i;
 
 function scalar(v: string | number | boolean | null): string {

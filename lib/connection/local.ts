@@ -57,14 +57,16 @@ export class LocalConnection implements Connection {
 
 function spawnShell(line: string, opts: ExecOptions): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', line], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // With a timeout, an own process group: the kill must reach the command's children
+    // too, or their open stdout keeps us waiting. Without one, stay in ours so Ctrl-C reaches it.
+    const child = spawn('sh', ['-c', line], { stdio: ['pipe', 'pipe', 'pipe'], detached: !!opts.timeoutMs });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     // A command that exits without reading its stdin closes the pipe: not an error of ours.
     child.stdin.on('error', () => {});
-    const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
+    const timer = opts.timeoutMs ? setTimeout(() => killGroup(child.pid), opts.timeoutMs) : undefined;
     child.on('error', (e) => {
       clearTimeout(timer);
       reject(e);
@@ -72,7 +74,7 @@ function spawnShell(line: string, opts: ExecOptions): Promise<ExecResult> {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const stderr = Buffer.concat(err).toString();
-      const timedOut = signal === 'SIGKILL' && opts.timeoutMs;
+      const timedOut = signal === 'SIGKILL' && !!opts.timeoutMs;
       resolve({
         code: code ?? 128,
         stdout: Buffer.concat(out).toString(),
@@ -81,6 +83,15 @@ function spawnShell(line: string, opts: ExecOptions): Promise<ExecResult> {
     });
     feedStdin(child.stdin, opts.stdin);
   });
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already exited
+  }
 }
 
 /** Write a string, Buffer or stream to a child's stdin, then close it. */

@@ -48,19 +48,22 @@ export class SshConnection implements Connection {
     // root needs no sudo, and minimal images may not even have it.
     const become = !!opts.sudo && this.host.become && this.host.user !== 'root';
     let result: ExecResult;
+    let pty = false;
     if (!become) {
       result = await this.run(line.text, opts, false);
     } else {
       // A stream can be read only once: learn about requiretty before sending it.
       if (this.requiresTty === undefined && isStream(opts.stdin)) await this.probeTty();
-      result = await this.run(becomeLine(line).text, opts, this.requiresTty === true);
+      pty = this.requiresTty === true;
+      result = await this.run(becomeLine(line).text, opts, pty);
       if (this.requiresTty === undefined) {
         this.requiresTty = needsTty(result.stderr);
-        if (this.requiresTty) result = await this.run(becomeLine(line).text, opts, true);
+        if (this.requiresTty) result = await this.run(becomeLine(line).text, opts, (pty = true));
       }
     }
     if (result.code !== 0 && opts.check !== false) {
-      throw new RemoteCommandError(this.hostName, line.text, result.code, result.stderr);
+      // Under a pty the command's stderr arrives merged into stdout.
+      throw new RemoteCommandError(this.hostName, line.text, result.code, pty ? result.stderr || result.stdout : result.stderr);
     }
     return result;
   }
@@ -124,16 +127,30 @@ export class SshConnection implements Connection {
   private async run(text: string, opts: ExecOptions, pty: boolean): Promise<ExecResult> {
     const release = await this.channels.acquire();
     try {
-      this.assertAlive();
+      const channel = await this.openExec(text, pty);
       this.stats.execs++;
-      const channel = await new Promise<ClientChannel>((resolve, reject) =>
-        this.client.exec(text, pty ? { pty: { term: 'dumb' } } : {}, (err, ch) => (err ? reject(err) : resolve(ch))),
-      ).catch((err: Error) => {
-        throw this.lost ? new UnreachableError(this.hostName, `connection lost: ${this.lost}`) : err;
-      });
       return await this.collect(channel, opts, pty);
     } finally {
       release();
+    }
+  }
+
+  /**
+   * sshd frees a session slot a moment after the channel's close reaches us, so an
+   * open right after a close can hit MaxSessions ("open failed"): retry briefly.
+   */
+  private async openExec(text: string, pty: boolean): Promise<ClientChannel> {
+    for (let attempt = 1; ; attempt++) {
+      this.assertAlive();
+      try {
+        return await new Promise<ClientChannel>((resolve, reject) =>
+          this.client.exec(text, pty ? { pty: { term: 'dumb' } } : {}, (err, ch) => (err ? reject(err) : resolve(ch))),
+        );
+      } catch (err) {
+        if (this.lost) throw new UnreachableError(this.hostName, `connection lost: ${this.lost}`);
+        if (!/Channel open failure/.test((err as Error).message) || attempt >= 40) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(10 * attempt, 100)));
+      }
     }
   }
 
@@ -160,8 +177,7 @@ export class SshConnection implements Connection {
         // A pty merges stderr into stdout and turns \n into \r\n.
         const stdout = Buffer.concat(out).toString();
         const clean = pty ? stdout.replace(/\r\n/g, '\n') : stdout;
-        let stderr = Buffer.concat(err).toString();
-        if (pty && !stderr) stderr = clean;
+        const stderr = Buffer.concat(err).toString();
         if (stdinError) return reject(stdinError);
         if (timedOut) return resolve({ code: 124, stdout: clean, stderr: `${stderr}\ntimed out after ${opts.timeoutMs} ms` });
         if (!exit) return reject(new UnreachableError(this.hostName, `connection lost while running a command: ${this.lost ?? 'channel closed without exit status'}`));

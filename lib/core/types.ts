@@ -45,6 +45,10 @@ export interface Inventory {
   /** group name -> host names; always has 'all'. */
   groups: Record<string, string[]>;
   vars: Vars;
+  /** The environment's provider settings (lab, ec2) when its hosts are created at run time. */
+  provider?: { kind: string; [key: string]: unknown };
+  /** Hosts the inventory names for the provider to create, with their groups and merged vars. */
+  planned?: Array<{ name: string; groups: string[]; vars: Vars }>;
 }
 
 // ---------------------------------------------------------------- connection

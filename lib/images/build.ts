@@ -2,8 +2,9 @@
 // own names. Each image carries a label with the hash of its Dockerfile folder
 // (and of the image it builds on), so a rebuild happens only when one changes.
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { docker, imageId, imageLabel } from './docker.ts';
 import { DEBIAN_SUITE, buildBaseImage } from './base.ts';
 
@@ -27,6 +28,8 @@ export interface OfflineImageSpec {
   pkg?: string;
   /** Commands that prove the image runs its program. */
   verify: VerifyCommand[];
+  /** Copy the controller's locally added CAs into extra-ca/ of the build context (npm through a TLS proxy). */
+  controllerCaCerts?: boolean;
 }
 
 export const OFFLINE_IMAGES: Record<OfflineImageName, OfflineImageSpec> = {
@@ -52,6 +55,7 @@ export const OFFLINE_IMAGES: Record<OfflineImageName, OfflineImageSpec> = {
     from: 'node',
     pkg: 'nodejs',
     verify: [{ args: ['sh', '-c', 'node --version && npm --version && g++ --version | head -1 && test -f /usr/include/node/node.h'] }],
+    controllerCaCerts: true,
   },
 };
 
@@ -74,17 +78,40 @@ const spec = (name: OfflineImageName): OfflineImageSpec => OFFLINE_IMAGES[name];
 export const floatingRef = (name: OfflineImageName): string => `${spec(name).repo}:${DEBIAN_SUITE}`;
 export const imageDir = (name: OfflineImageName): string => join(IMAGES_DIR, name);
 
-function hashDir(dir: string): string {
+const LOCAL_CA_DIR = '/usr/local/share/ca-certificates';
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .sort()
+    .flatMap((entry) => (statSync(join(dir, entry)).isDirectory() ? filesUnder(join(dir, entry)) : [join(dir, entry)]));
+}
+
+/** Files of the build context, relative path -> absolute source (controller CAs under extra-ca/). */
+function contextFiles(name: OfflineImageName): Map<string, string> {
+  const dir = imageDir(name);
+  const files = new Map(filesUnder(dir).map((p) => [relative(dir, p), p]));
+  if (spec(name).controllerCaCerts) {
+    for (const p of filesUnder(LOCAL_CA_DIR).filter((f) => f.endsWith('.crt'))) files.set(join('extra-ca', relative(LOCAL_CA_DIR, p)), p);
+  }
+  return files;
+}
+
+function hashFiles(files: Map<string, string>): string {
   const hash = createHash('sha256');
-  const walk = (d: string): void => {
-    for (const entry of readdirSync(d).sort()) {
-      const p = join(d, entry);
-      if (statSync(p).isDirectory()) walk(p);
-      else hash.update(`${relative(dir, p)}\0`).update(readFileSync(p)).update('\0');
-    }
-  };
-  walk(dir);
+  for (const [rel, abs] of [...files].sort(([a], [b]) => a.localeCompare(b))) hash.update(`${rel}\0`).update(readFileSync(abs)).update('\0');
   return hash.digest('hex');
+}
+
+/** A temp build context: the image folder plus the extra files (only when there are extra files). */
+function buildContext(name: OfflineImageName, files: Map<string, string>): { dir: string; cleanup: () => void } {
+  if (!spec(name).controllerCaCerts) return { dir: imageDir(name), cleanup: () => {} };
+  const dir = mkdtempSync(join(tmpdir(), `cloudnova-${name}-`));
+  for (const [rel, abs] of files) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    copyFileSync(abs, join(dir, rel));
+  }
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Debian versions hold '+', '~' and ':' which tags may not. */
@@ -110,7 +137,8 @@ async function ensureImageUncached(name: OfflineImageName, opts: EnsureImageOpti
   const s = spec(name);
   const parent = s.from ? await ensureImage(s.from, opts) : undefined;
   const ref = floatingRef(name);
-  const hash = createHash('sha256').update(hashDir(imageDir(name))).update(parent?.id ?? '').digest('hex').slice(0, 16);
+  const files = contextFiles(name);
+  const hash = createHash('sha256').update(hashFiles(files)).update(parent?.id ?? '').digest('hex').slice(0, 16);
   if (!opts.force && (await imageLabel(ref, HASH_LABEL)) === hash) return { ref: await pinnedRef(name, ref), id: (await imageId(ref))! };
 
   const started = Date.now();
@@ -121,7 +149,12 @@ async function ensureImageUncached(name: OfflineImageName, opts: EnsureImageOpti
   } else {
     const args = ['build', '-q', ...labels.flatMap((l) => ['--label', l]), '-t', ref];
     if (parent) args.push('--build-arg', `BASE_IMAGE=${parent.ref}`);
-    await docker([...args, imageDir(name)], { timeoutMs: 1_200_000 });
+    const context = buildContext(name, files);
+    try {
+      await docker([...args, context.dir], { timeoutMs: 1_200_000 });
+    } finally {
+      context.cleanup();
+    }
   }
   const id = (await imageId(ref))!;
   let pinned = ref;

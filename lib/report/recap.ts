@@ -9,6 +9,8 @@ const COLUMNS = ['ok', 'changed', 'failed', 'skipped', 'unreachable', 'time'] as
 export function formatRecap(report: RunReport, opts: { colour?: boolean; check?: boolean } = {}): string {
   const p = paint(opts.colour ?? false);
   const names = Object.keys(report.hosts);
+  // A provider env before its hosts exist, or plays over empty groups: say so rather than print an empty table.
+  if (names.length === 0) return `${p.yellow('no hosts matched the plays: nothing ran')}\n`;
   const nameWidth = Math.max(4, ...names.map((n) => n.length));
   const header = ['host'.padEnd(nameWidth), ...COLUMNS.map((c) => c.padStart(Math.max(c.length, 6)))].join('  ');
   const rows = names.map((name) => {

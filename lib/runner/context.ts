@@ -86,7 +86,8 @@ export class RoleRun implements RoleContext {
   once<T>(key: string, fn: () => Promise<T>): Promise<T> {
     let p = this.shared.onceMemo.get(key) as Promise<T> | undefined;
     if (!p) {
-      p = fn();
+      // Through a promise so a synchronous throw is memoised like a rejection.
+      p = Promise.resolve().then(fn);
       this.shared.onceMemo.set(key, p);
     }
     return p;

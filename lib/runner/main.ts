@@ -4,8 +4,9 @@
 import type { Connection, HostConfig, Inventory, Play, RunOptions, StateDir } from '../core/types.ts';
 import { ConfigError } from '../core/types.ts';
 import { type FlagSpec, FlagError, type ParsedFlags, helpText, parseFlags, scriptArgs } from '../cli/flags.ts';
-import { LocalConnection } from '../connection/local.ts';
-import { connectSsh } from '../connection/ssh.ts';
+import { connect } from '../connection/index.ts';
+import { loadInventory } from '../inventory/load.ts';
+import { openState } from '../state.ts';
 import { ConsoleReporter } from '../report/console.ts';
 import { writeJsonReport } from '../report/json.ts';
 import type { Reporter } from '../report/reporter.ts';
@@ -78,31 +79,17 @@ async function runCli(cli: PlaybookCli): Promise<number> {
       deps.err(`error: ${e.message}\n`);
       return 2;
     }
-    deps.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    // An engine bug or an unexpected failure outside any host: the stack helps only with --verbose.
+    const detail = flags.options.verbose && e instanceof Error && e.stack ? e.stack : e instanceof Error ? e.message : String(e);
+    deps.err(`error: ${detail}\n`);
     return 1;
   }
 }
 
-async function defaultConnect(host: HostConfig, state: StateDir): Promise<Connection> {
-  if (host.local) return new LocalConnection({ hostName: host.name });
-  return connectSsh(host, { knownHostsFile: state.path('ssh', 'known_hosts') });
-}
-
-// The inventory loader and the state folder are other parts of lib/; imported
-// lazily so this module (and its tests) load even where they are injected.
-const INVENTORY_LOADER = '../inventory/load.ts';
-const STATE_MODULE = '../state.ts';
-
 const defaultDeps: CliDeps = {
-  async loadInventory(args) {
-    const mod = (await import(INVENTORY_LOADER)) as { loadInventory: CliDeps['loadInventory'] };
-    return mod.loadInventory(args);
-  },
-  async openState() {
-    const mod = (await import(STATE_MODULE)) as { openState: CliDeps['openState'] };
-    return mod.openState();
-  },
-  connect: defaultConnect,
+  loadInventory: (args) => loadInventory(args),
+  openState: () => openState(),
+  connect: (host, state) => connect(host, { state }),
   reporter: (flags) => new ConsoleReporter({ check: flags.options.check, diff: flags.options.diff, verbose: flags.options.verbose }),
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),

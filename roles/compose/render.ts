@@ -31,9 +31,10 @@ export interface ComposeInput {
   host: HostConfig;
   /** Per service; a service missing here gets the hash of no files. */
   configHashes?: Partial<Record<ServiceName, string>>;
-  /** Prometheus and Alertmanager command-line flags (from their roles' render.ts). */
+  /** Command lines and mounts from the roles that own them (their render.ts). */
   prometheusFlags: string[];
   alertmanagerFlags: string[];
+  nodeExporter: { command: string[]; volumes: string[] };
   root?: string;
 }
 
@@ -64,9 +65,6 @@ const health = (test: YamlValue, startPeriod = '20s'): YamlValue => ({ test, int
 
 /** A config folder bind-mounted at the same path, read-only (docs/conventions.md). */
 const sameFolder = (dir: string): string => `${dir}:${dir}:ro`;
-
-// node-exporter's default excludes overlay, but a lab host's root filesystem is overlay.
-const FS_TYPES_EXCLUDE = '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$';
 
 function service(name: ServiceName, input: ComposeInput): Record<string, YamlValue> {
   const { vars, host } = input;
@@ -107,16 +105,8 @@ function service(name: ServiceName, input: ComposeInput): Record<string, YamlVal
     case 'node-exporter':
       return {
         ...common(vars.images.nodeExporter),
-        command: [
-          '--path.procfs=/host/proc',
-          '--path.sysfs=/host/sys',
-          '--path.rootfs=/rootfs',
-          `--web.listen-address=:${PORTS.nodeExporter}`,
-          `--collector.filesystem.fs-types-exclude=${FS_TYPES_EXCLUDE}`,
-          ...vars.nodeExporter.extraFlags,
-        ],
-        // Plain (private) bind of /: rslave would need / to be a shared mount, which not every host has.
-        volumes: ['/proc:/host/proc:ro', '/sys:/host/sys:ro', '/:/rootfs:ro'],
+        command: input.nodeExporter.command,
+        volumes: input.nodeExporter.volumes,
         ports: [`${priv}:${PORTS.nodeExporter}:${PORTS.nodeExporter}`],
         healthcheck: health(httpProbe(PORTS.nodeExporter, '/metrics'), '5s'),
       };

@@ -21,6 +21,3 @@ export function htpasswdLineMatches(line: string, user: string, password: string
   const digest = createHash('sha1').update(password, 'utf8').update(salt).digest();
   return timingSafeEqual(digest, raw.subarray(0, 20));
 }
-
-/** A generated password: URL- and shell-safe, 32 characters (~190 bits). */
-export const generatePassword = (): string => randomBytes(24).toString('base64url');

@@ -103,11 +103,19 @@ function locationsFor(vars: StackVars, host: HostConfig, runtime: NginxRuntime, 
   return out;
 }
 
+/** The https port a browser uses for this host: the var, else the published URL's port, else 443. */
+export function publicHttpsPort(vars: StackVars, host: HostConfig): number {
+  if (vars.nginx.redirectHttpsPort !== null) return vars.nginx.redirectHttpsPort;
+  const port = host.urls?.https ? new URL(host.urls.https).port : '';
+  return port ? Number(port) : 443;
+}
+
 export function renderNginxConfig(vars: StackVars, host: HostConfig, runtime: Partial<NginxRuntime> = {}): string {
   const rt: NginxRuntime = { ...DEFAULT_NGINX_RUNTIME, ...runtime };
   const files = nginxFilePaths(rt.root);
   const serves = hostRoles(host);
-  const { hsts, redirectHttpsPort } = vars.nginx;
+  const { hsts } = vars.nginx;
+  const redirectHttpsPort = publicHttpsPort(vars, host);
   return renderTemplate(TEMPLATE, {
     hostName: host.name,
     serves: [serves.web && 'app', serves.monitoring && 'grafana, prometheus'].filter(Boolean).join(', ') || 'nothing but redirects',

@@ -7,8 +7,9 @@ export interface NginxVars {
   /**
    * The HTTPS port clients see, used in the 80 -> https redirect. Differs from
    * listen.https when something publishes 443 elsewhere (the lab: 127.0.0.1:8441).
+   * null: the port of the host's urls.https when the inventory gives one, else 443.
    */
-  redirectHttpsPort: number;
+  redirectHttpsPort: number | null;
   hsts: { maxAge: number; includeSubDomains: boolean };
   clientMaxBodySize: string;
   /** User name for /prometheus/ basic auth; the password is generated in the state folder. */
@@ -17,7 +18,7 @@ export interface NginxVars {
 
 export const NGINX_DEFAULTS: NginxVars = {
   listen: { http: 80, https: 443 },
-  redirectHttpsPort: 443,
+  redirectHttpsPort: null,
   hsts: { maxAge: 63072000, includeSubDomains: true },
   clientMaxBodySize: '1m',
   basicAuthUser: 'admin',
@@ -32,7 +33,7 @@ export function validateNginxVars(v: unknown, where: Where): NginxVars {
       http: checkPort(listen.http, at(at(where, 'listen'), 'http')),
       https: checkPort(listen.https, at(at(where, 'listen'), 'https')),
     },
-    redirectHttpsPort: checkPort(o.redirectHttpsPort, at(where, 'redirectHttpsPort')),
+    redirectHttpsPort: o.redirectHttpsPort === null ? null : checkPort(o.redirectHttpsPort, at(where, 'redirectHttpsPort')),
     hsts: {
       maxAge: checkPositiveInt(hsts.maxAge, at(at(where, 'hsts'), 'maxAge')),
       includeSubDomains: checkBoolean(hsts.includeSubDomains, at(at(where, 'hsts'), 'includeSubDomains')),

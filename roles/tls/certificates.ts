@@ -1,7 +1,7 @@
 // The local CA and per-host certificates in the state folder (controller side):
 // created once, reused on reruns, renewed when decideCertificate says so.
 // Keys are written 0600; nothing here prints key material.
-import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
@@ -118,7 +118,7 @@ export function checkOwnCertificate(certPath: string, keyPath: string, wantedSan
   const cert = new X509Certificate(readFileSync(certPath));
   const key = createPrivateKey(readFileSync(keyPath));
   if (!cert.checkPrivateKey(key)) {
-    throw new Error(`${keyPath} is not the key of ${certPath} (public keys differ: ${createPublicKey(key).asymmetricKeyType})`);
+    throw new Error(`${keyPath} is not the private key of ${certPath}: set vars.tls.keyFile to the matching key`);
   }
   const has = parseSubjectAltName(cert.subjectAltName);
   return { missingSans: wantedSans.filter((s) => !has.includes(s)), notAfter: new Date(cert.validTo) };

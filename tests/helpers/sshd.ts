@@ -200,6 +200,8 @@ function answersSsh(port: number): Promise<boolean> {
 
 async function kill(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  // Unref'd at launch; hold the event loop until it has really exited.
+  child.ref();
   const exited = new Promise((r) => child.once('exit', r));
   try {
     process.kill(-child.pid, 'SIGTERM');

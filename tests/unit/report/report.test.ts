@@ -83,3 +83,7 @@ test('console lines: no colour or spinner when not a TTY; plan in check, diff wi
     ].join('\n'),
   );
 });
+
+test('recap with no hosts says nothing ran', () => {
+  assert.equal(formatRecap({ durationMs: 0, hosts: {} }), 'no hosts matched the plays: nothing ran\n');
+});

@@ -14,6 +14,7 @@ import { VENDORED_DASHBOARDS, dashboardDownloadUrl, importDashboard, prepareImpo
 import { panelQueries, substituteVariables } from '../../../roles/grafana/panel-queries.ts';
 import { toYaml } from '../../../roles/yaml.ts';
 import { lab1 } from './helpers/fixtures.ts';
+import { parseYaml } from './helpers/yaml.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'cloudnova-grafana-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -21,11 +22,6 @@ const PROMTOOL = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => ex
 const vendored3662 = JSON.parse(readFileSync(join(VENDORED_DASHBOARDS, '3662.json'), 'utf8')) as Record<string, unknown>;
 type Json = Record<string, unknown>;
 
-/** Parse YAML with python3's yaml module when present (structure check, not just our emitter's view). */
-function parseYaml(text: string): unknown | undefined {
-  const r = spawnSync('python3', ['-c', 'import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], { input: text, encoding: 'utf8' });
-  return r.status === 0 ? JSON.parse(r.stdout) : undefined;
-}
 
 function datasourceUids(dashboard: unknown): unknown[] {
   const out: unknown[] = [];
@@ -43,8 +39,8 @@ test('datasource and provider provisioning have the fixed uid and paths', () => 
   assert.match(ds, new RegExp(`uid: ${DATASOURCE_UID}`));
   assert.match(ds, /url: http:\/\/prometheus:9090\/prometheus/);
   assert.match(renderDashboardProvider(), /path: \/opt\/cloudnova\/grafana\/dashboards/);
-  const parsed = parseYaml(ds) as { datasources: Json[] } | undefined;
-  if (parsed) {
+  if (parseYaml) {
+    const parsed = parseYaml(ds) as { datasources: Json[] };
     assert.equal(parsed.datasources[0].uid, DATASOURCE_UID);
     assert.equal(parsed.datasources[0].type, 'prometheus');
     const provider = parseYaml(renderDashboardProvider()) as { providers: Array<{ options: Json }> };

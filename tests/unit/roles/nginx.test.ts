@@ -85,7 +85,10 @@ test('locations follow the host groups', () => {
   assert.match(monitoringOnly, /set \$grafana_upstream grafana:3000;/);
   assert.match(monitoringOnly, /proxy_set_header Upgrade \$http_upgrade;/);
   assert.match(renderNginxConfig(stackVars({ nginx: { redirectHttpsPort: 8441 } }, 'i'), lab2), /return 301 https:\/\/\$host:8441\$request_uri;/);
-  assert.match(web, /return 301 https:\/\/\$host\$request_uri;/);
+  // Unset: the port of the host's published https URL (lab-2: 8442), else 443.
+  assert.match(web, /return 301 https:\/\/\$host:8442\$request_uri;/);
+  assert.match(renderNginxConfig(vars, { ...lab2, urls: undefined }), /return 301 https:\/\/\$host\$request_uri;/);
+  assert.match(renderNginxConfig(stackVars({ nginx: { redirectHttpsPort: 443 } }, 'i'), lab2), /return 301 https:\/\/\$host\$request_uri;/);
 });
 
 test('nginx -t accepts the config for web, monitoring and both', { skip: !NGINX && 'nginx not installed' }, async () => {

@@ -8,7 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import type { HostConfig } from '../../../lib/core/types.ts';
 import { decideCertificate, type ExistingCertificate } from '../../../roles/tls/decide.ts';
 import { desiredSans, parseSubjectAltName } from '../../../roles/tls/sans.ts';
-import { ensureHostCertificate } from '../../../roles/tls/certificates.ts';
+import { checkOwnCertificate, ensureHostCertificate } from '../../../roles/tls/certificates.ts';
 
 const host: HostConfig = {
   name: 'lab-1', address: '127.0.0.1', port: 2221, user: 'admin', privateKeyPath: '/k', groups: ['all', 'web'],
@@ -68,6 +68,19 @@ test('ensureHostCertificate issues once, reuses, renews on SAN change; openssl v
     // 380 days on, fewer than 30 remain: a new certificate.
     const late = await ensureHostCertificate({ ...opts, sans: [...opts.sans, 'DNS:extra.example.test'], now: new Date(Date.now() + 380 * 86400000) });
     assert.match((late.action as { issued: string }).issued, /expires in \d+ days/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bring your own: the pair must match; SANs the host lacks are reported', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cloudnova-byo-'));
+  try {
+    const a = await ensureHostCertificate({ tlsDir: join(dir, 'a'), hostName: 'a', sans: ['DNS:localhost'], validityDays: 90, renewDaysBefore: 30 });
+    const b = await ensureHostCertificate({ tlsDir: join(dir, 'b'), hostName: 'b', sans: ['DNS:localhost'], validityDays: 90, renewDaysBefore: 30 });
+    const own = checkOwnCertificate(a.files.cert, a.files.key, desiredSans(host));
+    assert.deepEqual(own.missingSans, ['DNS:lab-1.example.test', 'IP:127.0.0.1', 'IP:172.30.0.11', 'IP:::1']);
+    assert.throws(() => checkOwnCertificate(a.files.cert, b.files.key, []), /is not the private key of .*a\.crt: set vars.tls.keyFile/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,6 +4,9 @@ import {
   allOf, judgeDatasourceHealth, judgeGrafanaHealth, judgeHttpsHome, judgeMetricsHidden, judgePrometheusTargets,
   judgeQueryHasData, judgeReadyz, judgeRedirect, judgeRulesLoaded,
 } from '../../../roles/verify/checks.ts';
+import { expectedRedirect, verifyChecks } from '../../../roles/verify/plan.ts';
+import { stackVars } from '../../../roles/stack-vars.ts';
+import { lab1, lab2, labInventory } from './helpers/fixtures.ts';
 
 const target = (job: string, instance: string, health: string, lastError = '') => ({
   labels: { job, instance, host: 'lab-1' }, scrapePool: job, scrapeUrl: `http://${instance}/metrics`, health, lastError,
@@ -73,4 +76,28 @@ test('https home, readyz, metrics hidden, grafana health and datasource health',
 test('allOf names each failing check and keeps retry', () => {
   const j = allOf({ home: { ok: true, problems: [] }, targets: { ok: false, problems: ['node x is unknown'], retry: true } });
   assert.deepEqual(j, { ok: false, problems: ['targets: node x is unknown'], retry: true });
+});
+
+test('expectedRedirect keeps host and path, swaps scheme and port', () => {
+  assert.equal(expectedRedirect('http://127.0.0.1:8081/x?y=1', 8441), 'https://127.0.0.1:8441/x?y=1');
+  assert.equal(expectedRedirect('http://example.com/x', 443), 'https://example.com/x');
+});
+
+test('verifyChecks: web host checks the site; monitoring host adds Prometheus, panels and (when enabled) Grafana', () => {
+  const base = { inventory: labInventory, httpsPort: 8441, alertNames: ['InstanceDown'], jobs: ['node'], panelQueries: [{ panel: 'CPU %', expr: 'up{job=~".+"}' }], datasourceUid: 'cloudnova-prometheus' };
+  const web = verifyChecks({ ...base, vars: stackVars({}, 'i'), host: lab2, httpsPort: 8442 });
+  assert.deepEqual(web.map((c) => c.name), ['http redirects to https', '/metrics not public', 'https home', 'app ready']);
+  assert.equal(web[0].url, 'http://127.0.0.1:8082/cloudnova-verify/redirect?kept=1');
+  assert.equal(web[0].judge({ status: 301, headers: { location: 'https://127.0.0.1:8442/cloudnova-verify/redirect?kept=1' } }).ok, true);
+
+  const mon = verifyChecks({ ...base, vars: stackVars({ grafana: { enabled: false }, images: { grafana: null } }, 'i'), host: lab1 });
+  const names = mon.map((c) => c.name);
+  assert.ok(names.includes('prometheus targets up'));
+  assert.ok(names.includes('panel "CPU %" has data'));
+  assert.ok(!names.some((n) => n.startsWith('grafana')), 'no grafana runtime checks where it does not run');
+  const panel = mon.find((c) => c.name.startsWith('panel'))!;
+  assert.equal(panel.url, 'https://127.0.0.1:8441/prometheus/api/v1/query?query=up%7Bjob%3D~%22.%2B%22%7D');
+  assert.equal(panel.auth, 'prometheus');
+  const withGrafana = verifyChecks({ ...base, vars: stackVars({}, 'i'), host: lab1 });
+  assert.ok(withGrafana.some((c) => c.url === 'https://127.0.0.1:8441/grafana/api/datasources/uid/cloudnova-prometheus/health'));
 });

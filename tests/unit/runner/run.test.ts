@@ -193,3 +193,12 @@ test('--forks bounds how many hosts run at once', async () => {
   await run([{ name: 'p', hosts: ['all'], roles: [role] }], {}, hosts).promise;
   assert.equal(peak, 5);
 });
+
+test('a handler notified by a task selected with a task tag still runs', async () => {
+  const handlerRuns: string[] = [];
+  const applied: string[] = [];
+  const report = await run([{ name: 'site', hosts: ['web'], roles: [nginxRole(applied, handlerRuns)] }], { tags: ['config'] }).promise;
+  assert.deepEqual(applied, ['web1:a']);
+  assert.deepEqual(handlerRuns, ['web1']);
+  assert.deepEqual(report.hosts.web1.tasks.map((t) => t.task), ['conf a', 'handler: reload nginx']);
+});

@@ -1,0 +1,15 @@
+// alertmanager.yml on the monitoring host, checked with the image's own amtool.
+import { type RemoteFile, type StackVars } from '../stack-vars.ts';
+import { alertmanagerFilePaths, renderAlertmanagerConfig } from './render.ts';
+
+export function alertmanagerFiles(vars: StackVars): RemoteFile[] {
+  const { dir, config } = alertmanagerFilePaths();
+  return [
+    {
+      dest: config,
+      content: renderAlertmanagerConfig(vars),
+      mode: '0644',
+      validate: (tmp) => ['docker', 'run', '--rm', '--network', 'none', '-v', `${dir}:${dir}:ro`, '--entrypoint', 'amtool', vars.images.alertmanager, 'check-config', tmp],
+    },
+  ];
+}

@@ -1,0 +1,47 @@
+// The compose file of a release, checked by `docker compose config` before it is used.
+import { createHash } from 'node:crypto';
+import { REMOTE_ROOT, type RemoteFile } from '../stack-vars.ts';
+import { renderCompose, type ComposeInput } from './render.ts';
+
+/**
+ * Each deploy writes releases/<id>/compose.yaml and points compose.yaml at it, so the
+ * previous release can be restored by pointing back (keep vars.compose.keepReleases of them).
+ */
+export function releaseComposePath(releaseId: string): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(releaseId)) throw new Error(`release id ${JSON.stringify(releaseId)}: letters, digits, . _ - only`);
+  return `${REMOTE_ROOT}/releases/${releaseId}/compose.yaml`;
+}
+
+export function composeFiles(input: ComposeInput): { releaseId: string; files: RemoteFile[] } {
+  const content = renderCompose(input);
+  const releaseId = releaseIdFor(content);
+  return { releaseId, files: [
+    {
+      dest: releaseComposePath(releaseId),
+      content,
+      mode: '0644',
+      validate: (tmp) => ['docker', 'compose', '-p', input.vars.project, '-f', tmp, 'config', '-q'],
+    },
+  ] };
+}
+
+/**
+ * A release is named by its content: an unchanged stack renders the same id, so a
+ * rerun writes nothing and switches nothing (0 changed), and a rollback is a switch
+ * back to a folder that is still there.
+ */
+export const releaseIdFor = (composeText: string): string => createHash('sha256').update(composeText).digest('hex').slice(0, 12);
+
+/** Point compose.yaml at a release: a relative symlink, switched atomically by ln -sfn. */
+export function switchReleaseArgv(releaseId: string): { argv: string[]; unless: string[] } {
+  const target = `releases/${releaseId}/compose.yaml`;
+  const link = `${REMOTE_ROOT}/compose.yaml`;
+  return {
+    argv: ['ln', '-sfn', target, link],
+    // Already pointing there: nothing to do. The target is passed as $1, not pasted into the script.
+    unless: ['sh', '-c', '[ "$(readlink "$2")" = "$1" ]', 'sh', target, link],
+  };
+}
+
+/** The release compose.yaml points at now ('' when none), read before switching, for rollback. */
+export const currentReleaseArgv = (): string[] => ['sh', '-c', 'readlink "$1" | sed -n "s|^releases/\\([^/]*\\)/compose.yaml$|\\1|p"', 'sh', `${REMOTE_ROOT}/compose.yaml`];

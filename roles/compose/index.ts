@@ -1,0 +1,53 @@
+// DRAFT (written before the runner existed; the wiring step reviews and registers it).
+// Writes the release, switches compose.yaml to it, and brings the project up; compose
+// recreates exactly the services whose definition (image, flags, config-hash) changed.
+// Not here yet: image delivery (lib/modules/image.ts, push or pull per vars.images.delivery)
+// must run before `up`; pruning releases beyond vars.compose.keepReleases.
+import { dirname } from 'node:path';
+import type { Role } from '../../lib/core/types.ts';
+import { command, composeUp, copy, directory } from '../../lib/modules/index.ts';
+import { REMOTE_ROOT, stackVars } from '../stack-vars.ts';
+import { alertmanagerFilePaths, alertmanagerFlags, renderAlertmanagerConfig } from '../alertmanager/render.ts';
+import { grafanaFilePaths, renderDashboardProvider, renderDatasources, renderGrafanaIni } from '../grafana/provisioning.ts';
+import { nodeExporterContainer } from '../node-exporter/render.ts';
+import { prometheusFlags } from '../prometheus/render.ts';
+import { composeFiles, currentReleaseArgv, switchReleaseArgv } from './files.ts';
+import { configHash, type ComposeInput } from './render.ts';
+
+export const composeRole: Role = {
+  name: 'compose',
+  async run(ctx) {
+    const vars = stackVars(ctx.vars, ctx.inventory.file);
+    const host = ctx.host;
+    const grafana = grafanaFilePaths();
+    // Only what a service reads at start; reloaded files (nginx.conf, prometheus.yml) stay out.
+    const input: ComposeInput = {
+      vars,
+      host,
+      configHashes: {
+        alertmanager: configHash({ [alertmanagerFilePaths().config]: renderAlertmanagerConfig(vars) }),
+        grafana: configHash({
+          [grafana.ini]: renderGrafanaIni(vars, host),
+          [grafana.datasources]: renderDatasources(),
+          [grafana.dashboardProvider]: renderDashboardProvider(),
+        }),
+      },
+      prometheusFlags: prometheusFlags(vars, host),
+      alertmanagerFlags: alertmanagerFlags(),
+      nodeExporter: nodeExporterContainer(vars),
+    };
+    const { releaseId, files } = composeFiles(input);
+    for (const f of files) {
+      await ctx.task(dirname(f.dest), directory(dirname(f.dest), { mode: '0755', sudo: true }));
+      await ctx.task(`release ${releaseId}`, copy({ ...f, sudo: true }));
+    }
+    const previous = (await ctx.conn.exec(currentReleaseArgv(), { sudo: true, check: false })).stdout.trim();
+    const sw = switchReleaseArgv(releaseId);
+    const switched = await ctx.task(`switch to release ${releaseId}`, command({ argv: sw.argv, unless: sw.unless }));
+    if (switched.changed && previous && previous !== releaseId) {
+      // What verify restores if this new release fails; verify removes it once the release passes.
+      await ctx.task('remember the previous release', copy({ dest: `${REMOTE_ROOT}/releases/pending-rollback`, content: `${previous}\n`, mode: '0644', sudo: true }));
+    }
+    await ctx.task(`compose up (${vars.project})`, composeUp({ project: vars.project, file: `${REMOTE_ROOT}/compose.yaml`, wait: true }));
+  },
+};

@@ -1,0 +1,84 @@
+// DRAFT (written before the runner existed; the wiring step reviews and registers it).
+// Polls every check until all pass or one fails for good (or the timeout); on failure
+// after a release switch (releases/pending-rollback exists) it restores the previous
+// release, then fails the run.
+import { readFileSync } from 'node:fs';
+import type { Role, RoleContext } from '../../lib/core/types.ts';
+import { REMOTE_ROOT, composeArgv, generatePassword, stackVars, type StackVars } from '../stack-vars.ts';
+import { cloudnovaDashboard } from '../grafana/dashboard.ts';
+import { importDashboard } from '../grafana/import.ts';
+import { panelQueries } from '../grafana/panel-queries.ts';
+import { DATASOURCE_UID } from '../grafana/provisioning.ts';
+import { publicHttpsPort } from '../nginx/render.ts';
+import { scrapeJobs } from '../prometheus/render.ts';
+import { ALERT_NAMES } from '../prometheus/rules.ts';
+import { allOf, type Judgement } from './checks.ts';
+import { get } from './http.ts';
+import { verifyChecks } from './plan.ts';
+
+const PENDING = `${REMOTE_ROOT}/releases/pending-rollback`;
+
+async function rollback(ctx: RoleContext, vars: StackVars): Promise<string | null> {
+  const pending = await ctx.conn.exec(['cat', PENDING], { sudo: true, check: false });
+  const previous = pending.stdout.trim();
+  if (pending.code !== 0 || !/^[0-9a-f]{12}$/.test(previous)) return null;
+  await ctx.conn.exec(['ln', '-sfn', `releases/${previous}/compose.yaml`, `${REMOTE_ROOT}/compose.yaml`], { sudo: true });
+  await ctx.conn.exec(composeArgv(vars, 'up', '-d', '--remove-orphans'), { sudo: true, timeoutMs: 10 * 60_000 });
+  await ctx.conn.exec(['rm', '-f', PENDING], { sudo: true });
+  return previous;
+}
+
+export const verifyRole: Role = {
+  name: 'verify',
+  async run(ctx) {
+    const vars = stackVars(ctx.vars, ctx.inventory.file);
+    const caPath = vars.tls.caFile ?? (vars.tls.certFile === null ? ctx.state.path('tls', 'ca.crt') : null);
+    const ca = caPath === null ? undefined : readFileSync(caPath, 'utf8');
+    const prometheusAuth = { user: vars.nginx.basicAuthUser, password: (await ctx.state.secret('prometheus-basic-auth-password', generatePassword)).value };
+    const grafanaAuth = { user: 'admin', password: (await ctx.state.secret('grafana-admin-password', generatePassword)).value };
+    const dashboards: object[] = [cloudnovaDashboard()];
+    for (const { id, revision } of vars.grafana.dashboards.import) {
+      const r = await ctx.once(`grafana-dashboard-${id}-r${revision}`, () =>
+        importDashboard(id, revision, { fetch, cacheDir: ctx.state.path('cache'), datasourceUid: DATASOURCE_UID }),
+      );
+      dashboards.push(r.dashboard);
+    }
+    const checks = verifyChecks({
+      vars,
+      host: ctx.host,
+      inventory: ctx.inventory,
+      httpsPort: publicHttpsPort(vars, ctx.host),
+      alertNames: ALERT_NAMES,
+      jobs: scrapeJobs(vars, ctx.host, ctx.inventory).map((j) => String(j.job_name)),
+      panelQueries: dashboards.flatMap((d) => panelQueries(d as Record<string, unknown>)),
+      datasourceUid: DATASOURCE_UID,
+    });
+
+    await ctx.step(`verify ${checks.length} checks`, async () => {
+      const deadline = Date.now() + vars.verify.timeoutSeconds * 1000;
+      for (;;) {
+        const results: Record<string, Judgement> = {};
+        for (const c of checks) {
+          const auth = c.auth === 'prometheus' ? prometheusAuth : c.auth === 'grafana' ? grafanaAuth : undefined;
+          try {
+            results[c.name] = c.judge(await get(c.url, { ca, auth }));
+          } catch (err) {
+            results[c.name] = { ok: false, problems: [`${c.url}: ${(err as Error).message}`], retry: true };
+          }
+        }
+        const all = allOf(results);
+        if (all.ok) {
+          await ctx.conn.exec(['rm', '-f', PENDING], { sudo: true });
+          return 'ok';
+        }
+        if (!all.retry || Date.now() > deadline) {
+          const restored = await rollback(ctx, vars);
+          const tail = restored ? `\nrolled back to release ${restored}` : '\nno previous release to restore';
+          throw new Error(`verification failed on ${ctx.host.name}:\n  ${all.problems.join('\n  ')}${tail}`);
+        }
+        ctx.log(`waiting: ${all.problems[0]}`);
+        await new Promise((r) => setTimeout(r, vars.verify.intervalSeconds * 1000));
+      }
+    }, { safeInCheck: false });
+  },
+};
