@@ -16,7 +16,14 @@ export default defineInventory({
         web: { hosts: ['lab-1', 'lab-2'] },
         monitoring: { hosts: ['lab-1'] },
       },
-      vars: {},
+      vars: {
+        // No registry here: images are built on this machine from Debian packages and
+        // pushed over SSH. Grafana has no offline image: its files are still rendered
+        // and checked, and verify runs its dashboards' queries against Prometheus.
+        images: { delivery: 'push', offline: true, grafana: null },
+        grafana: { enabled: false },
+        app: { seedDemoUsers: true },
+      },
     },
 
     // EC2 in Paris: one host that is both web and monitoring.

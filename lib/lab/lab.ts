@@ -4,7 +4,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
-import { docker } from '../images/docker.ts';
+import { docker, run } from '../images/docker.ts';
 import { ensureImage } from '../images/build.ts';
 import { ensureSystemDeps } from '../setup/system-deps.ts';
 import { defaultStateRoot, ensureDir, ensureOperatorKey, writeFileAtomic } from './state.ts';
@@ -18,7 +18,6 @@ import {
   networkName,
   type LabContainer,
 } from './docker-lab.ts';
-import { run } from '../images/docker.ts';
 
 export const LAB_USER = 'admin';
 export const LAB_ADDRESS = '127.0.0.1';
@@ -203,6 +202,10 @@ export async function labUp(o: LabUpOptions = {}): Promise<LabUpResult> {
 
   const result = { created: [] as string[], started: [] as string[], existing: [] as string[] };
   for (const p of plans) {
+    if (p.existing && p.existing.image !== image.id) {
+      // Never recreated behind the user's back: the host may hold a deployed stack.
+      log(`${p.host} runs an older lab-host image; \`lab.ts down\` then \`up\` recreates it`);
+    }
     if (p.existing?.running) {
       result.existing.push(p.host);
       continue;
@@ -215,7 +218,7 @@ export async function labUp(o: LabUpOptions = {}): Promise<LabUpResult> {
     const ports = portsFor(slot, p.index);
     const container = containerName(lab, p.host);
     log(`creating ${p.host} (${container}, ssh ${LAB_ADDRESS}:${ports.ssh})`);
-    await docker(['volume', 'create', '--label', `${LAB_LABEL}=${lab}`, dockerVolumeName(lab, p.host)], { check: true });
+    await docker(['volume', 'create', '--label', `${LAB_LABEL}=${lab}`, dockerVolumeName(lab, p.host)]);
     await docker(createHostArgs({ lab, host: p.host, index: p.index, slot, ports, image: image.ref }));
     // Keys go in before the first boot: sshd must never start with other host keys.
     await docker(['cp', `${await ensureHostKeyDir(o, p.host)}/.`, `${container}:/etc/ssh/`]);

@@ -10,6 +10,9 @@ export interface PathFacts {
   mode?: string;
   owner?: string;
   group?: string;
+  /** Numeric ids: a container's uid (grafana's 472) often has no name on the host. */
+  uid?: string;
+  gid?: string;
   size?: number;
 }
 
@@ -20,8 +23,8 @@ export interface Ownership {
   group?: string;
 }
 
-/** `stat` format parsed by parseStat: type|mode|owner|group|size. */
-export const STAT_FORMAT = '%F|%a|%U|%G|%s';
+/** `stat` format parsed by parseStat: type|mode|owner|group|size|uid|gid. */
+export const STAT_FORMAT = '%F|%a|%U|%G|%s|%u|%g';
 
 export function statArgv(path: string): string[] {
   return ['stat', '-c', STAT_FORMAT, '--', path];
@@ -35,9 +38,12 @@ export function statLine(path: string): Shell {
 export function parseStat(line: string): PathFacts {
   const parts = line.trim().split('|');
   if (parts.length < 5) return { exists: false };
-  const [kind, mode, owner, group, size] = parts;
+  const [kind, mode, owner, group, size, uid, gid] = parts;
   const type = kind.includes('directory') ? 'directory' : kind.includes('regular') ? 'file' : kind.includes('link') ? 'link' : 'other';
-  return { exists: true, type, mode: normalizeMode(mode), owner, group, size: Number(size) };
+  const facts: PathFacts = { exists: true, type, mode: normalizeMode(mode), owner, group, size: Number(size) };
+  if (uid !== undefined) facts.uid = uid;
+  if (gid !== undefined) facts.gid = gid;
+  return facts;
 }
 
 /** '644' and '0644' are the same mode; compare them as four-digit strings. */
@@ -50,8 +56,10 @@ export function normalizeMode(mode: string): string {
 export function planOwnership(want: Ownership, facts: PathFacts): Change[] {
   const changes: Change[] = [];
   if (want.mode && facts.mode !== normalizeMode(want.mode)) changes.push({ what: `mode ${facts.mode} -> ${normalizeMode(want.mode)}` });
-  if (want.owner && facts.owner !== want.owner) changes.push({ what: `owner ${facts.owner} -> ${want.owner}` });
-  if (want.group && facts.group !== want.group) changes.push({ what: `group ${facts.group} -> ${want.group}` });
+  // A numeric owner compares with the uid, a name with the name.
+  const sameOwner = (want: string, name?: string, id?: string) => (/^\d+$/.test(want) ? id === want : name === want);
+  if (want.owner && !sameOwner(want.owner, facts.owner, facts.uid)) changes.push({ what: `owner ${facts.owner} -> ${want.owner}` });
+  if (want.group && !sameOwner(want.group, facts.group, facts.gid)) changes.push({ what: `group ${facts.group} -> ${want.group}` });
   return changes;
 }
 

@@ -51,6 +51,8 @@ export class RoleRun implements RoleContext {
 
   constructor(
     readonly roleName: string,
+    /** Tags every task of the role carries ('always' for verification). */
+    private readonly roleTags: string[],
     readonly host: HostConfig,
     readonly conn: Connection,
     private readonly shared: RunShared,
@@ -121,7 +123,7 @@ export class RoleRun implements RoleContext {
     opts: TaskOptions & { always?: boolean },
     work: () => Promise<{ status: TaskStatus; plan?: Plan }>,
   ): Promise<TaskResult> {
-    if (!opts.always && !taskSelected(this.roleName, opts.tags, this.options)) return skippedResult;
+    if (!opts.always && !taskSelected(this.roleName, [...this.roleTags, ...(opts.tags ?? [])], this.options)) return skippedResult;
     const event = { host: this.host.name, role: this.roleName, task: name };
     const reporter = this.shared.reporter;
     const started = performance.now();

@@ -18,7 +18,7 @@ import { LocalConnection } from '../connection/local.ts';
 import { type Reporter, silentReporter } from '../report/reporter.ts';
 import { RoleRun, type RunShared, TaskFailedError } from './context.ts';
 import { forEachLimit } from './pool.ts';
-import { selectWork } from './select.ts';
+import { ALWAYS, selectWork } from './select.ts';
 
 export interface RunPlaybookInput {
   plays: Play[];
@@ -77,7 +77,7 @@ export async function runPlaybook(input: RunPlaybookInput): Promise<RunReport> {
         });
         for (const { role, hosts } of roles) {
           if (!hosts.some((h) => h.name === run.host.name)) continue;
-          const ctx = new RoleRun(role.name, run.host, conn, shared, (t) => run.report.tasks.push(t));
+          const ctx = new RoleRun(role.name, role.tags?.includes(ALWAYS) ? [ALWAYS] : [], run.host, conn, shared, (t) => run.report.tasks.push(t));
           try {
             await role.run(ctx);
             await ctx.runHandlers();
@@ -123,10 +123,12 @@ function markStopped(report: HostReport, e: unknown): void {
 
 export function countTasks(report: HostReport): HostReport {
   const count = (s: TaskReport['status']) => report.tasks.filter((t) => t.status === s).length;
-  return { ...report, ok: count('ok'), changed: count('changed'), failed: count('failed'), skipped: count('skipped') };
+  // A host stopped by an error outside any task (a handler, the connection) still counts as failed.
+  const failed = Math.max(count('failed'), report.error && !report.unreachable ? 1 : 0);
+  return { ...report, ok: count('ok'), changed: count('changed'), failed, skipped: count('skipped') };
 }
 
 /** 0 only when no host failed or was unreachable. */
 export function exitCodeFor(report: RunReport): number {
-  return Object.values(report.hosts).some((h) => h.failed > 0 || h.unreachable > 0) ? 1 : 0;
+  return Object.values(report.hosts).some((h) => h.failed > 0 || h.unreachable > 0 || h.error !== undefined) ? 1 : 0;
 }

@@ -22,16 +22,20 @@ export function validateTags(plays: Play[], options: Pick<RunOptions, 'tags' | '
   }
 }
 
+/** Ansible's special tag: a role tagged 'always' runs whatever --tags says (verification), unless skipped. */
+export const ALWAYS = 'always';
+
 export function roleSelected(role: Role, options: Pick<RunOptions, 'tags' | 'skipTags'>): boolean {
   if (options.skipTags.includes(role.name)) return false;
   if (options.tags.length === 0) return true;
+  if (role.tags?.includes(ALWAYS) && !options.skipTags.includes(ALWAYS)) return true;
   return [role.name, ...(role.tags ?? [])].some((t) => options.tags.includes(t));
 }
 
 export function taskSelected(roleName: string, taskTags: string[] = [], options: Pick<RunOptions, 'tags' | 'skipTags'>): boolean {
   const tags = [roleName, ...taskTags];
   if (tags.some((t) => options.skipTags.includes(t))) return false;
-  return options.tags.length === 0 || tags.some((t) => options.tags.includes(t));
+  return options.tags.length === 0 || tags.includes(ALWAYS) || tags.some((t) => options.tags.includes(t));
 }
 
 /** Host names matched by group or host names, in inventory order. */

@@ -80,6 +80,10 @@ async function aptInstall(packages: string[], log: (m: string) => void): Promise
   try {
     await runWithEnv('apt-get', ['update', '-q'], env);
     await runWithEnv('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...packages], env);
+    // Debian 13 split the client out of docker.io (bookworm and Ubuntu ship both in it).
+    if (!findProgram('docker') && (await run('apt-cache', ['show', 'docker-cli'], { check: false })).code === 0) {
+      await runWithEnv('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'docker-cli'], env);
+    }
   } finally {
     if (ownPolicy) unlinkSync(POLICY_RC);
   }

@@ -1,12 +1,10 @@
-// DRAFT (written before the runner existed; the wiring step reviews and registers it).
 // Writes the release, switches compose.yaml to it, and brings the project up; compose
 // recreates exactly the services whose definition (image, flags, config-hash) changed.
-// Not here yet: image delivery (lib/modules/image.ts, push or pull per vars.images.delivery)
-// must run before `up`; pruning releases beyond vars.compose.keepReleases.
 import { dirname } from 'node:path';
 import type { Role } from '../../lib/core/types.ts';
 import { command, composeUp, copy, directory } from '../../lib/modules/index.ts';
-import { REMOTE_ROOT, stackVars } from '../stack-vars.ts';
+import { REMOTE_ROOT, hostRoles, stackVars } from '../stack-vars.ts';
+import { deliverImage } from '../deliver-image.ts';
 import { alertmanagerFilePaths, alertmanagerFlags, renderAlertmanagerConfig } from '../alertmanager/render.ts';
 import { grafanaFilePaths, renderDashboardProvider, renderDatasources, renderGrafanaIni } from '../grafana/provisioning.ts';
 import { nodeExporterContainer } from '../node-exporter/render.ts';
@@ -36,6 +34,12 @@ export const composeRole: Role = {
       alertmanagerFlags: alertmanagerFlags(),
       nodeExporter: nodeExporterContainer(vars),
     };
+    const roles = hostRoles(host);
+    const images = [vars.images.nodeExporter];
+    if (roles.web) images.push(vars.images.app, vars.images.nginx);
+    if (roles.monitoring) images.push(vars.images.prometheus, vars.images.alertmanager, vars.images.nginx);
+    if (roles.monitoring && vars.grafana.enabled && vars.images.grafana) images.push(vars.images.grafana);
+    for (const ref of new Set(images)) await deliverImage(ctx, vars, ref);
     const { releaseId, files } = composeFiles(input);
     for (const f of files) {
       await ctx.task(dirname(f.dest), directory(dirname(f.dest), { mode: '0755', sudo: true }));

@@ -9,6 +9,12 @@ export interface AppVars {
 export interface ImageVars {
   /** push: docker save | ssh docker load (offline hosts); pull: from a registry. */
   delivery: 'push' | 'pull';
+  /**
+   * true: the stack's images are built on the controller from Debian packages
+   * (files/images, webapp/Dockerfile) and the refs below are replaced by those
+   * builds' pinned tags before any role runs (air-gapped hosts, the lab).
+   */
+  offline: boolean;
   app: string;
   nginx: string;
   prometheus: string;
@@ -27,6 +33,7 @@ export const APP_DEFAULTS: AppVars = { seedDemoUsers: false };
 // Official images, pinned. The lab environment overrides them with cloudnova/* and delivery push.
 export const IMAGE_DEFAULTS: ImageVars = {
   delivery: 'pull',
+  offline: false,
   app: 'cloudnova/miniwebapp:0.1.0',
   nginx: 'nginx:1.27.3-alpine',
   prometheus: 'prom/prometheus:v2.55.1',
@@ -43,10 +50,11 @@ export function validateAppVars(v: unknown, where: Where): AppVars {
 }
 
 export function validateImageVars(v: unknown, where: Where): ImageVars {
-  const o = checkObject(v, where, ['delivery', 'app', 'nginx', 'prometheus', 'alertmanager', 'nodeExporter', 'grafana']);
+  const o = checkObject(v, where, ['delivery', 'offline', 'app', 'nginx', 'prometheus', 'alertmanager', 'nodeExporter', 'grafana']);
   const image = (key: string) => checkPinnedImage(o[key], at(where, key));
   return {
     delivery: checkOneOf(o.delivery, at(where, 'delivery'), ['push', 'pull'] as const),
+    offline: checkBoolean(o.offline, at(where, 'offline')),
     app: image('app'),
     nginx: image('nginx'),
     prometheus: image('prometheus'),

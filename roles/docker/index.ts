@@ -1,4 +1,3 @@
-// DRAFT (written before the runner existed; the wiring step reviews and registers it).
 import type { Role } from '../../lib/core/types.ts';
 import { command } from '../../lib/modules/index.ts';
 import { stackVars } from '../stack-vars.ts';

@@ -57,7 +57,7 @@ export function dockerInstallCommands(d: Distro, arch: 'amd64' | 'arm64'): strin
     ];
   }
   if (usesDebianPackages(d)) {
-    return [[...APT, 'update'], [...APT, 'install', '--no-install-recommends', 'docker.io', 'docker-compose']];
+    return [[...APT, 'update'], [...APT, 'install', '--no-install-recommends', 'docker.io', 'docker-cli', 'docker-compose']];
   }
   const keyring = '/etc/apt/keyrings/docker.asc';
   const repo = `deb [arch=${arch} signed-by=${keyring}] https://download.docker.com/linux/${d.id} ${d.codename} stable\n`;

@@ -1,4 +1,3 @@
-// DRAFT (written before the runner existed; the wiring step reviews and registers it).
 // Files are written even where Grafana does not run (the lab has no image): they are
 // checked there, and verify runs their panel queries against Prometheus.
 import { dirname } from 'node:path';

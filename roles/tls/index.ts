@@ -1,8 +1,8 @@
-// DRAFT (written before the runner existed; the wiring step reviews and registers it).
 // The host certificate is made on the controller (state folder tls/), then copied.
 import type { Role } from '../../lib/core/types.ts';
 import { copy, directory } from '../../lib/modules/index.ts';
 import { REMOTE_ROOT, stackVars } from '../stack-vars.ts';
+import { reloadIfRunning } from '../services.ts';
 import { checkOwnCertificate, ensureHostCertificate, hostFiles } from './certificates.ts';
 import { tlsFiles } from './files.ts';
 import { desiredSans } from './sans.ts';
@@ -29,9 +29,10 @@ export const tlsRole: Role = {
       ({ cert, key } = hostFiles(tlsDir, ctx.host.name));
       if (!existsSync(cert)) return; // --check on a first run: nothing issued yet, nothing to compare
     }
+    // nginx rereads certificates on reload.
+    ctx.handler('reload nginx', () => reloadIfRunning(ctx, vars, 'nginx'));
     await ctx.task(`${REMOTE_ROOT}/tls`, directory(`${REMOTE_ROOT}/tls`, { mode: '0755', sudo: true }));
     for (const f of tlsFiles(cert, key)) {
-      // nginx rereads certificates on reload; the nginx role's handler is notified by name.
       await ctx.task(f.dest, copy({ ...f, sudo: true }), { notify: 'reload nginx' });
     }
   },

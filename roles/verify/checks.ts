@@ -50,7 +50,8 @@ export function judgePrometheusTargets(response: unknown, expectedJobs: string[]
   const jobs = new Set(targets.map((t) => t.job));
   const missingJobs = expectedJobs.filter((j) => !jobs.has(j));
   problems.push(...missingJobs.map((j) => `job ${j} has no targets (is the new prometheus.yml loaded?)`));
-  const pending = down.some((t) => t.health === 'unknown') || missingJobs.length > 0;
+  // Right after a deploy a target may still be starting: down is retried until the deadline too.
+  const pending = down.length > 0 || missingJobs.length > 0;
   return { ok: problems.length === 0, problems, retry: pending, down, total: targets.length };
 }
 

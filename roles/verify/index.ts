@@ -1,4 +1,3 @@
-// DRAFT (written before the runner existed; the wiring step reviews and registers it).
 // Polls every check until all pass or one fails for good (or the timeout); on failure
 // after a release switch (releases/pending-rollback exists) it restores the previous
 // release, then fails the run.
@@ -30,6 +29,8 @@ async function rollback(ctx: RoleContext, vars: StackVars): Promise<string | nul
 
 export const verifyRole: Role = {
   name: 'verify',
+  // Every run ends with verification, also `--tags nginx`; `--skip-tags verify` opts out.
+  tags: ['always'],
   async run(ctx) {
     const vars = stackVars(ctx.vars, ctx.inventory.file);
     const caPath = vars.tls.caFile ?? (vars.tls.certFile === null ? ctx.state.path('tls', 'ca.crt') : null);

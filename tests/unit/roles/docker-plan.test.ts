@@ -15,7 +15,7 @@ test('detectDistro: supported systems and clear refusals', () => {
 
 test('Debian 13 installs docker.io and docker-compose from Debian, waiting for the dpkg lock', () => {
   const cmds = dockerInstallCommands(detectDistro(osRelease('debian', '13', 'trixie')), 'amd64');
-  assert.deepEqual(cmds.at(-1)!.slice(-2), ['docker.io', 'docker-compose']);
+  assert.deepEqual(cmds.at(-1)!.slice(-3), ['docker.io', 'docker-cli', 'docker-compose']);
   assert.ok(cmds.every((c) => c.includes('DPkg::Lock::Timeout=600')));
 });
 
