@@ -32,15 +32,41 @@ export function composeFiles(input: ComposeInput): { releaseId: string; files: R
  */
 export const releaseIdFor = (composeText: string): string => createHash('sha256').update(composeText).digest('hex').slice(0, 12);
 
-/** Point compose.yaml at a release: a relative symlink, switched atomically by ln -sfn. */
+/** Release ids in the order they went live, one a line: what `rollback` walks back through. */
+export const RELEASE_HISTORY = `${REMOTE_ROOT}/releases/history`;
+
+/**
+ * Point compose.yaml at a release: a relative symlink made beside it and renamed over
+ * it (atomic, unlike ln -sfn on an existing link), then the id appended to the history.
+ */
 export function switchReleaseArgv(releaseId: string): { argv: string[]; unless: string[] } {
+  releaseComposePath(releaseId); // validates the id
   const target = `releases/${releaseId}/compose.yaml`;
   const link = `${REMOTE_ROOT}/compose.yaml`;
   return {
-    argv: ['ln', '-sfn', target, link],
+    argv: ['sh', '-c', 'ln -sfn "$1" "$2.tmp" && mv -Tf "$2.tmp" "$2" && echo "$3" >> "$4"', 'sh', target, link, releaseId, RELEASE_HISTORY],
     // Already pointing there: nothing to do. The target is passed as $1, not pasted into the script.
     unless: ['sh', '-c', '[ "$(readlink "$2")" = "$1" ]', 'sh', target, link],
   };
+}
+
+/**
+ * Remove release folders beyond the newest `keep` of the history (never the current
+ * one); prints the ids removed. Ids are checked by the pattern, nothing else is deleted.
+ */
+export function pruneReleasesArgv(keep: number): string[] {
+  const script = [
+    'cd "$1/releases" || exit 0',
+    'current=$(readlink ../compose.yaml | sed -n "s|^releases/\\([^/]*\\)/compose.yaml$|\\1|p")',
+    'keepers=$(tac history 2>/dev/null | awk \'!seen[$0]++\' | head -n "$2")',
+    'for d in */; do id=${d%/}',
+    '  case "$id" in *[!0-9a-f]*) continue;; esac',
+    '  [ "$id" = "$current" ] && continue',
+    '  printf "%s\\n" "$keepers" | grep -qx "$id" && continue',
+    '  rm -rf -- "$id" && echo "$id"',
+    'done',
+  ].join('\n');
+  return ['sh', '-c', script, 'sh', REMOTE_ROOT, String(keep)];
 }
 
 /** The release compose.yaml points at now ('' when none), read before switching, for rollback. */

@@ -9,7 +9,7 @@ import { alertmanagerFilePaths, alertmanagerFlags, renderAlertmanagerConfig } fr
 import { grafanaFilePaths, renderDashboardProvider, renderDatasources, renderGrafanaIni } from '../grafana/provisioning.ts';
 import { nodeExporterContainer } from '../node-exporter/render.ts';
 import { prometheusFlags } from '../prometheus/render.ts';
-import { composeFiles, currentReleaseArgv, switchReleaseArgv } from './files.ts';
+import { composeFiles, currentReleaseArgv, pruneReleasesArgv, switchReleaseArgv } from './files.ts';
 import { configHash, type ComposeInput } from './render.ts';
 
 export const composeRole: Role = {
@@ -53,5 +53,11 @@ export const composeRole: Role = {
       await ctx.task('remember the previous release', copy({ dest: `${REMOTE_ROOT}/releases/pending-rollback`, content: `${previous}\n`, mode: '0644', sudo: true }));
     }
     await ctx.task(`compose up (${vars.project})`, composeUp({ project: vars.project, file: `${REMOTE_ROOT}/compose.yaml`, wait: true }));
+    if (switched.changed) {
+      await ctx.step(`keep the last ${vars.compose.keepReleases} releases`, async () => {
+        const removed = (await ctx.conn.exec(pruneReleasesArgv(vars.compose.keepReleases), { sudo: true })).stdout.trim();
+        return removed ? 'changed' : 'ok';
+      });
+    }
   },
 };
