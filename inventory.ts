@@ -11,7 +11,7 @@ export default defineInventory({
     // Local containers with sshd on this machine (npm run lab). The lab creates
     // the hosts named here; ssh/http/https are published on 127.0.0.1 only.
     lab: {
-      provider: { kind: 'lab', hosts: 2 },
+      provider: { kind: 'lab', name: 'lab' },
       groups: {
         web: { hosts: ['lab-1', 'lab-2'] },
         monitoring: { hosts: ['lab-1'] },

@@ -31,6 +31,7 @@ export class LocalConnection implements Connection {
     // Root needs no sudo, and a controller without sudo installed must still work.
     const run = opts.sudo && !isRoot ? becomeLine(line) : line;
     this.stats.execs++;
+    if (typeof opts.stdin === 'string' || Buffer.isBuffer(opts.stdin)) this.stats.bytesSent += Buffer.byteLength(opts.stdin);
     const result = await spawnShell(run.text, opts);
     if (result.code !== 0 && opts.check !== false) {
       throw new RemoteCommandError(this.hostName, line.text, result.code, result.stderr);

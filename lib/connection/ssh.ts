@@ -6,7 +6,7 @@ import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import type { Connection, ConnectionStats, ExecOptions, ExecResult, HostConfig, WriteFileOptions } from '../core/types.ts';
 import { RemoteCommandError, UnreachableError } from '../core/types.ts';
 import { becomeLine, installFileLine, needsTty } from './commands.ts';
-import { type Shell, sh } from './quote.ts';
+import { Shell, quote, sh } from './quote.ts';
 import { Semaphore } from './semaphore.ts';
 import { type SshConnectOptions, openClient } from './ssh-connect.ts';
 
@@ -31,6 +31,8 @@ export class SshConnection implements Connection {
   private sftpSession: Promise<SFTPWrapper> | undefined;
   private homeDir: Promise<string> | undefined;
   private lost: string | undefined;
+  /** Rejects when the connection drops: pending SFTP writes never settle on their own. */
+  private readonly dropped: Promise<never>;
 
   constructor(
     readonly host: HostConfig,
@@ -39,8 +41,15 @@ export class SshConnection implements Connection {
     private readonly channels: Semaphore,
   ) {
     this.hostName = host.name;
-    client.on('error', (e: Error) => (this.lost ??= e.message));
-    client.on('close', () => (this.lost ??= 'connection closed'));
+    let drop: (e: Error) => void = () => {};
+    this.dropped = new Promise<never>((_, reject) => (drop = reject));
+    this.dropped.catch(() => {});
+    const onLost = (reason: string) => {
+      this.lost ??= reason;
+      drop(new UnreachableError(this.hostName, `connection lost: ${this.lost}`));
+    };
+    client.on('error', (e: Error) => onLost(e.message));
+    client.on('close', () => onLost('connection closed'));
   }
 
   async exec(command: readonly string[] | Shell, opts: ExecOptions = {}): Promise<ExecResult> {
@@ -55,10 +64,10 @@ export class SshConnection implements Connection {
       // A stream can be read only once: learn about requiretty before sending it.
       if (this.requiresTty === undefined && isStream(opts.stdin)) await this.probeTty();
       pty = this.requiresTty === true;
-      result = await this.run(becomeLine(line).text, opts, pty);
+      result = pty ? await this.runWithTty(line, opts) : await this.run(becomeLine(line).text, opts, false);
       if (this.requiresTty === undefined) {
         this.requiresTty = needsTty(result.stderr);
-        if (this.requiresTty) result = await this.run(becomeLine(line).text, opts, (pty = true));
+        if ((pty = this.requiresTty)) result = await this.runWithTty(line, opts);
       }
     }
     if (result.code !== 0 && opts.check !== false) {
@@ -72,10 +81,11 @@ export class SshConnection implements Connection {
     const data = typeof content === 'string' ? Buffer.from(content) : content;
     // Upload into the login user's home (writable without sudo, private), then one
     // exec installs it next to dest and renames. A cut transfer never reaches dest.
-    const upload = `${await this.home()}/.cloudnova-upload-${randomBytes(6).toString('hex')}`;
-    const sftp = await this.sftp();
+    const home = await Promise.race([this.home(), this.dropped]);
+    const upload = `${home}/.cloudnova-upload-${randomBytes(6).toString('hex')}`;
+    const sftp = await Promise.race([this.sftp(), this.dropped]);
     try {
-      await putFile(sftp, upload, data);
+      await Promise.race([putFile(sftp, upload, data), this.dropped]);
     } catch (err) {
       sftp.unlink(upload, () => {});
       throw this.lost ? new UnreachableError(this.hostName, `connection lost while uploading ${dest}: ${this.lost}`) : err;
@@ -85,7 +95,7 @@ export class SshConnection implements Connection {
   }
 
   async close(): Promise<void> {
-    if (this.lost) return;
+    if (this.lost) return void this.jump?.end();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 2000);
       this.client.once('close', () => {
@@ -95,6 +105,19 @@ export class SshConnection implements Connection {
       this.client.end();
     });
     this.jump?.end();
+  }
+
+  /**
+   * sudo under a pty (requiretty). A pty's line discipline would mangle stdin
+   * (binary data, EOF), so stdin goes first to a private file without sudo.
+   */
+  private async runWithTty(line: Shell, opts: ExecOptions): Promise<ExecResult> {
+    if (opts.stdin === undefined) return this.run(becomeLine(line).text, opts, true);
+    const file = `${await Promise.race([this.home(), this.dropped])}/.cloudnova-stdin-${randomBytes(6).toString('hex')}`;
+    const saved = await this.run(new Shell(`umask 077 && cat > ${quote(file)}`).text, { stdin: opts.stdin }, false);
+    if (saved.code !== 0) return saved;
+    const fromFile = new Shell(`${line.text} < ${quote(file)}; rc=$?; rm -f ${quote(file)}; exit $rc`);
+    return this.run(becomeLine(fromFile).text, { ...opts, stdin: undefined }, true);
   }
 
   private async probeTty(): Promise<void> {
@@ -127,9 +150,9 @@ export class SshConnection implements Connection {
   private async run(text: string, opts: ExecOptions, pty: boolean): Promise<ExecResult> {
     const release = await this.channels.acquire();
     try {
-      const channel = await this.openExec(text, pty);
+      const { done } = await this.openExec(text, pty, opts);
       this.stats.execs++;
-      return await this.collect(channel, opts, pty);
+      return await Promise.race([done, this.dropped]);
     } finally {
       release();
     }
@@ -139,12 +162,14 @@ export class SshConnection implements Connection {
    * sshd frees a session slot a moment after the channel's close reaches us, so an
    * open right after a close can hit MaxSessions ("open failed"): retry briefly.
    */
-  private async openExec(text: string, pty: boolean): Promise<ClientChannel> {
+  private async openExec(text: string, pty: boolean, opts: ExecOptions): Promise<{ done: Promise<ExecResult> }> {
     for (let attempt = 1; ; attempt++) {
       this.assertAlive();
       try {
-        return await new Promise<ClientChannel>((resolve, reject) =>
-          this.client.exec(text, pty ? { pty: { term: 'dumb' } } : {}, (err, ch) => (err ? reject(err) : resolve(ch))),
+        // Listeners go on in the callback itself: exit-status can arrive in the same
+        // read as the channel confirmation, and a plain 'exit' event is not buffered.
+        return await new Promise<{ done: Promise<ExecResult> }>((resolve, reject) =>
+          this.client.exec(text, pty ? { pty: { term: 'dumb' } } : {}, (err, ch) => (err ? reject(err) : resolve({ done: this.collect(ch, opts, pty) }))),
         );
       } catch (err) {
         if (this.lost) throw new UnreachableError(this.hostName, `connection lost: ${this.lost}`);
@@ -170,6 +195,8 @@ export class SshConnection implements Connection {
             timedOut = true;
             channel.signal('KILL');
             channel.close();
+            // sshd may keep the session until the command exits (signals are best effort): do not wait.
+            resolve({ code: 124, stdout: Buffer.concat(out).toString(), stderr: `${Buffer.concat(err).toString()}\ntimed out after ${opts.timeoutMs} ms` });
           }, opts.timeoutMs)
         : undefined;
       channel.on('close', () => {
@@ -179,7 +206,7 @@ export class SshConnection implements Connection {
         const clean = pty ? stdout.replace(/\r\n/g, '\n') : stdout;
         const stderr = Buffer.concat(err).toString();
         if (stdinError) return reject(stdinError);
-        if (timedOut) return resolve({ code: 124, stdout: clean, stderr: `${stderr}\ntimed out after ${opts.timeoutMs} ms` });
+        if (timedOut) return;
         if (!exit) return reject(new UnreachableError(this.hostName, `connection lost while running a command: ${this.lost ?? 'channel closed without exit status'}`));
         resolve({ code: exit.code, stdout: clean, stderr: exit.signal ? `${stderr}\nkilled by ${exit.signal}` : stderr });
       });

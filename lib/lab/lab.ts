@@ -69,7 +69,12 @@ export interface LabDownResult {
   volumes: string[];
 }
 
-const labName = (o: LabOptions): string => o.name ?? DEFAULT_LAB;
+function labName(o: LabOptions): string {
+  const name = o.name ?? DEFAULT_LAB;
+  // It becomes part of container, network and volume names and of a state folder path.
+  if (!/^[a-z][a-z0-9-]{0,30}$/.test(name)) throw new Error(`lab name '${name}': use lowercase letters, digits and '-' (starting with a letter)`);
+  return name;
+}
 const labDir = (o: LabOptions): string => join(o.stateDir ?? defaultStateRoot(), 'lab', labName(o));
 const hostsFile = (o: LabOptions): string => join(labDir(o), 'hosts.json');
 const defaultLog = (m: string): void => console.error(`lab: ${m}`);

@@ -1,7 +1,7 @@
 // Writes the release, switches compose.yaml to it, and brings the project up; compose
 // recreates exactly the services whose definition (image, flags, config-hash) changed.
 import { dirname } from 'node:path';
-import type { Role } from '../../lib/core/types.ts';
+import { UnreachableError, type Role } from '../../lib/core/types.ts';
 import { command, composeUp, copy, directory } from '../../lib/modules/index.ts';
 import { REMOTE_ROOT, hostRoles, stackVars } from '../stack-vars.ts';
 import { deliverImage } from '../deliver-image.ts';
@@ -11,6 +11,9 @@ import { nodeExporterContainer } from '../node-exporter/render.ts';
 import { prometheusFlags } from '../prometheus/render.ts';
 import { composeFiles, currentReleaseArgv, pruneReleasesArgv, switchReleaseArgv } from './files.ts';
 import { configHash, type ComposeInput } from './render.ts';
+
+/** What verify restores when the new release fails (roles/verify/index.ts reads the same file). */
+const PENDING_ROLLBACK = `${REMOTE_ROOT}/releases/pending-rollback`;
 
 export const composeRole: Role = {
   name: 'compose',
@@ -50,9 +53,19 @@ export const composeRole: Role = {
     const switched = await ctx.task(`switch to release ${releaseId}`, command({ argv: sw.argv, unless: sw.unless }));
     if (switched.changed && previous && previous !== releaseId) {
       // What verify restores if this new release fails; verify removes it once the release passes.
-      await ctx.task('remember the previous release', copy({ dest: `${REMOTE_ROOT}/releases/pending-rollback`, content: `${previous}\n`, mode: '0644', sudo: true }));
+      await ctx.task('remember the previous release', copy({ dest: PENDING_ROLLBACK, content: `${previous}\n`, mode: '0644', sudo: true }));
     }
-    await ctx.task(`compose up (${vars.project})`, composeUp({ project: vars.project, file: `${REMOTE_ROOT}/compose.yaml`, wait: true }));
+    try {
+      await ctx.task(`compose up (${vars.project})`, composeUp({ project: vars.project, file: `${REMOTE_ROOT}/compose.yaml`, wait: true }));
+    } catch (e) {
+      // A new release that never gets healthy (an app image that exits at start) must not
+      // stop the host here: that would leave it live with nothing restoring the previous
+      // one. The task stays failed (the run fails); verify judges and rolls back.
+      if (e instanceof UnreachableError || ctx.options.check) throw e;
+      const pending = await ctx.conn.exec(['test', '-s', PENDING_ROLLBACK], { sudo: true, check: false });
+      if (pending.code !== 0) throw e;
+      ctx.log('the new release did not come up healthy: verify restores the previous release');
+    }
     if (switched.changed) {
       await ctx.step(`keep the last ${vars.compose.keepReleases} releases`, async () => {
         const removed = (await ctx.conn.exec(pruneReleasesArgv(vars.compose.keepReleases), { sudo: true })).stdout.trim();

@@ -38,8 +38,19 @@ export const hostFiles = (tlsDir: string, hostName: string) => ({
   key: join(tlsDir, `${hostName}.key`),
 });
 
+// Hosts run in parallel: on a first run each host's ensureCa would otherwise generate
+// its own CA (generate() is async), the last write wins, and the other hosts get
+// certificates that do not chain to ca.crt. One CA check at a time per folder.
+const caQueue = new Map<string, Promise<unknown>>();
+
 /** The CA in tlsDir, created when missing or within renewDaysBefore of its end (hosts then get new certificates). */
-export async function ensureCa(tlsDir: string, now = new Date(), renewDaysBefore = 30): Promise<{ cert: string; key: string; created: boolean }> {
+export function ensureCa(tlsDir: string, now = new Date(), renewDaysBefore = 30): Promise<{ cert: string; key: string; created: boolean }> {
+  const next = (caQueue.get(tlsDir) ?? Promise.resolve()).catch(() => {}).then(() => ensureCaNow(tlsDir, now, renewDaysBefore));
+  caQueue.set(tlsDir, next);
+  return next;
+}
+
+async function ensureCaNow(tlsDir: string, now: Date, renewDaysBefore: number): Promise<{ cert: string; key: string; created: boolean }> {
   mkdirSync(tlsDir, { recursive: true, mode: 0o700 });
   const files = caFiles(tlsDir);
   if (existsSync(files.cert) && existsSync(files.key)) {

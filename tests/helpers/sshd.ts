@@ -2,7 +2,7 @@
 // port, host and client keys made per run in a temp dir. Needs root (test users,
 // sudoers) and /usr/sbin/sshd + sudo (npm test installs them via lib/setup).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -42,17 +42,28 @@ export async function startSshd(opts: StartSshdOptions = {}): Promise<TestSshd> 
   // sshd reads authorized_keys as the logged-in user: let it through the folder
   // (0711: traverse, not list) while the private keys inside stay 0600.
   await chmod(dir, 0o711);
+  tempDirs.add(dir);
   await keygen(join(dir, 'host_ed25519'));
   await keygen(join(dir, 'id_ed25519'));
   await writeFile(join(dir, 'authorized_keys'), await readFile(join(dir, 'id_ed25519.pub')), { mode: 0o644 });
   // sshd refuses to start without its privilege separation directory.
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
-  const port = await freePort();
   const config = join(dir, 'sshd_config');
-  await writeFile(config, sshdConfig(dir, port));
   const logFile = join(dir, 'sshd.log');
+  // freePort() closes its probe before sshd binds: with many servers starting at
+  // once another one can take the port, so a lost race means a new port.
+  let port = 0;
+  let child: ChildProcess | undefined;
+  for (let attempt = 1; !child; attempt++) {
+    port = await freePort();
+    await writeFile(config, sshdConfig(dir, port));
+    try {
+      child = await launch(config, logFile, port);
+    } catch (e) {
+      if (attempt >= 5 || !/already in use/i.test(String(e))) throw e;
+    }
+  }
 
-  let child = await launch(config, logFile, port);
   const base = {
     address: '127.0.0.1',
     port,
@@ -72,15 +83,16 @@ export async function startSshd(opts: StartSshdOptions = {}): Promise<TestSshd> 
       return log.split('\n').filter((l) => l.includes('Accepted publickey')).length;
     },
     async restartWithNewHostKey() {
-      await kill(child);
+      await kill(child!);
       await rm(join(dir, 'host_ed25519'), { force: true });
       await rm(join(dir, 'host_ed25519.pub'), { force: true });
       await keygen(join(dir, 'host_ed25519'));
       child = await launch(config, logFile, port);
     },
     async stop() {
-      await kill(child);
+      await kill(child!);
       await rm(dir, { recursive: true, force: true });
+      tempDirs.delete(dir);
     },
   };
 }
@@ -156,6 +168,7 @@ function freePort(): Promise<number> {
 
 // A test that crashes before stop() must not leave sshd listeners behind.
 const running = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
 process.once('exit', () => {
   for (const child of running) {
     try {
@@ -164,9 +177,12 @@ process.once('exit', () => {
       // already gone
     }
   }
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 async function launch(config: string, logFile: string, port: number): Promise<ChildProcess> {
+  // The log is appended across restarts: only what this start writes counts.
+  const offset = (await readFile(logFile).catch(() => Buffer.alloc(0))).length;
   // Own process group: stop() ends the listener and its per-connection children together.
   // -E: even startup errors go to the log, so no pipe keeps the test process alive.
   const child = spawn(SSHD, ['-D', '-f', config, '-E', logFile], { stdio: 'ignore', detached: true });
@@ -174,13 +190,16 @@ async function launch(config: string, logFile: string, port: number): Promise<Ch
   running.add(child);
   child.once('exit', () => running.delete(child));
   const deadline = Date.now() + 5000;
+  const listening = `Server listening on 127.0.0.1 port ${port}.`;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) break;
-    if (await answersSsh(port)) return child;
+    if (child.exitCode !== null || child.signalCode !== null) break;
+    // Our own log, not just the port: another server may answer on a port we lost.
+    const log = (await readFile(logFile).catch(() => Buffer.alloc(0))).subarray(offset).toString();
+    if (log.includes(listening) && (await answersSsh(port))) return child;
     await new Promise((r) => setTimeout(r, 20));
   }
   await kill(child);
-  const log = await readFile(logFile, 'utf8').catch(() => '');
+  const log = (await readFile(logFile).catch(() => Buffer.alloc(0))).subarray(offset).toString();
   throw new Error(`sshd did not start on 127.0.0.1:${port}: ${log.split('\n').slice(-10).join('\n')}`);
 }
 

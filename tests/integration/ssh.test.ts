@@ -19,6 +19,8 @@ before(async () => {
 after(async () => {
   const c = await connectSsh(sshd.host, { knownHostsFile: sshd.knownHostsFile, checkHostKey: false });
   await c.exec(['rm', '-rf', DIR], { sudo: true });
+  // The cut transfer leaves its partial upload in the login user's home.
+  await c.exec(['sh', '-c', 'rm -f ~/.cloudnova-upload-*']);
   await c.close();
   await sshd.stop();
 });
@@ -73,6 +75,16 @@ test('sudo on a host with requiretty: retried once with a pty, then remembered',
     await c.writeFile(`/tmp/cn-tty-${process.pid}`, 'via pty\n', { sudo: true, mode: '0600' });
     assert.equal((await c.exec(['cat', `/tmp/cn-tty-${process.pid}`], { sudo: true })).stdout.trim(), 'via pty');
     await c.exec(['rm', '-f', `/tmp/cn-tty-${process.pid}`], { sudo: true });
+    // Binary stdin survives: it is staged in a file, never typed into the pty.
+    const data = randomBytes(512 * 1024);
+    const sum = createHash('sha256').update(data).digest('hex');
+    assert.equal((await c.exec(['sha256sum'], { sudo: true, stdin: data })).stdout.split(' ')[0], sum);
+    assert.equal((await c.exec(['sha256sum'], { sudo: true, stdin: Readable.from([data]) })).stdout.split(' ')[0], sum);
+    assert.equal((await c.exec(['sh', '-c', 'ls -A ~ | grep -c cloudnova-stdin || true'])).stdout.trim(), '0');
+    // A stream as the very first sudo input: requiretty is probed before it is read.
+    const fresh = await connectSsh(sshd.ttyHost, opts());
+    assert.equal((await fresh.exec(['sha256sum'], { sudo: true, stdin: Readable.from([data]) })).stdout.split(' ')[0], sum);
+    await fresh.close();
   } finally {
     await c.close();
   }
@@ -83,6 +95,7 @@ test('writeFile: mode, owner, group with sudo; validate failure keeps the old fi
   try {
     await c.exec(['mkdir', '-p', DIR], { sudo: true });
     const dest = `${DIR}/app.conf`;
+    const uploadsBefore = (await c.exec(['sh', '-c', 'ls -A ~ | grep -c cloudnova-upload || true'])).stdout.trim();
     await c.writeFile(dest, 'listen 80;\n', { sudo: true, mode: '0640', owner: 'root', group: 'cnadmin' });
     assert.equal((await c.exec(['stat', '-c', '%a %U %G', dest], { sudo: true })).stdout.trim(), '640 root cnadmin');
     assert.equal((await c.exec(['cat', dest])).stdout, 'listen 80;\n');
@@ -93,7 +106,7 @@ test('writeFile: mode, owner, group with sudo; validate failure keeps the old fi
     assert.equal((await c.exec(['cat', dest])).stdout, 'listen 80;\n');
     // Neither the temp next to dest nor the upload in the home folder is left behind.
     assert.equal((await c.exec(['ls', '-A', DIR], { sudo: true })).stdout.trim(), 'app.conf');
-    assert.equal((await c.exec(['sh', '-c', 'ls -A ~ | grep -c cloudnova-upload || true'])).stdout.trim(), '0');
+    assert.equal((await c.exec(['sh', '-c', 'ls -A ~ | grep -c cloudnova-upload || true'])).stdout.trim(), uploadsBefore);
     assert.equal(c.stats.bytesSent, 'listen 80;\n'.length + 'broken\n'.length);
   } finally {
     await c.close();
