@@ -26,6 +26,11 @@ const REQUIREMENTS: Requirement[] = [
   { program: 'debootstrap', apt: 'debootstrap', purposes: ['lab', 'tests'] },
   { program: 'nginx', apt: 'nginx', purposes: ['lab', 'tests'] },
   { program: 'promtool', apt: 'prometheus', purposes: ['lab', 'tests'] },
+  // The sshd integration tests log in as a user with sudo; the role tests run the real tools.
+  { program: 'sudo', apt: 'sudo', purposes: ['tests'] },
+  { program: 'amtool', apt: 'prometheus-alertmanager', purposes: ['tests'] },
+  { program: 'prometheus-node-exporter', apt: 'prometheus-node-exporter', purposes: ['tests'] },
+  { program: 'openssl', apt: 'openssl', purposes: ['tests'] },
 ];
 
 // sbin folders are often missing from a non-root PATH, yet sshd and dockerd live there.

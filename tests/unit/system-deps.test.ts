@@ -9,7 +9,7 @@ test('nothing is missing when every program is found', () => {
 test('missing programs map to their Debian packages, each package once', () => {
   const present = new Set(['ssh', 'nginx']);
   const find = (p: string) => (present.has(p) ? `/usr/bin/${p}` : undefined);
-  assert.deepEqual(missingPackages('tests', find), ['docker.io', 'openssh-client', 'openssh-server', 'debootstrap', 'prometheus']);
+  assert.deepEqual(missingPackages('tests', find), ['docker.io', 'openssh-client', 'openssh-server', 'debootstrap', 'prometheus', 'sudo', 'prometheus-alertmanager', 'prometheus-node-exporter', 'openssl']);
 });
 
 test('the lab needs no sshd on the controller, the tests do', () => {

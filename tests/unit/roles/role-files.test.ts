@@ -1,6 +1,6 @@
 // The files each role puts on a host, their modes, and the commands that check and apply them.
 import { test } from 'node:test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -75,18 +75,20 @@ test('compose: a release file validated by docker compose config', () => {
   assert.equal(file.dest, `/opt/cloudnova/releases/${releaseId}/compose.yaml`);
   assert.deepEqual(file.validate!('/t'), ['docker', 'compose', '-p', 'cloudnova', '-f', '/t', 'config', '-q']);
   assert.throws(() => releaseComposePath('../x y'), /release id/);
-  assert.deepEqual(switchReleaseArgv('abc').argv, ['ln', '-sfn', 'releases/abc/compose.yaml', '/opt/cloudnova/compose.yaml']);
+  assert.deepEqual(switchReleaseArgv('abc').argv.slice(3), ['sh', 'releases/abc/compose.yaml', '/opt/cloudnova/compose.yaml', 'abc', '/opt/cloudnova/releases/history']);
 });
 
 test('compose: the switch probe and current-release reader work in a real shell', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cloudnova-rel-'));
   try {
     const link = join(dir, 'compose.yaml');
-    const sub = (argv: string[]) => argv.map((a) => a.replace('/opt/cloudnova/compose.yaml', link));
+    const history = join(dir, 'history');
+    const sub = (argv: string[]) => argv.map((a) => a.replace('/opt/cloudnova/compose.yaml', link).replace('/opt/cloudnova/releases/history', history));
     const { argv, unless } = switchReleaseArgv('abc123');
     assert.notEqual(spawnSync(unless[0], sub(unless).slice(1)).status, 0, 'no link yet: switch needed');
     assert.equal(spawnSync(argv[0], sub(argv).slice(1)).status, 0);
     assert.equal(spawnSync(unless[0], sub(unless).slice(1)).status, 0, 'already there: nothing to do');
+    assert.equal(readFileSync(history, 'utf8'), 'abc123\n', 'the switch is recorded for rollback');
     const cur = sub(currentReleaseArgv());
     assert.equal(spawnSync(cur[0], cur.slice(1), { encoding: 'utf8' }).stdout.trim(), 'abc123');
   } finally {
