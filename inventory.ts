@@ -20,7 +20,7 @@ export default defineInventory({
         // No registry here: images are built on this machine from Debian packages and
         // pushed over SSH. Grafana has no offline image: its files are still rendered
         // and checked, and verify runs its dashboards' queries against Prometheus.
-        images: { delivery: 'push', offline: true, grafana: null },
+        images: { offline: true, grafana: null },
         grafana: { enabled: false },
         app: { seedDemoUsers: true },
       },
@@ -39,6 +39,9 @@ export default defineInventory({
         web: {},
         monitoring: {},
       },
+      // The app image is built here and pushed over SSH; nginx, Prometheus, Alertmanager,
+      // node-exporter and Grafana are pulled from Docker Hub at their pinned tags
+      // (roles/compose/vars.ts). Set images.offline: true for hosts without a registry.
       vars: {},
     },
 

@@ -5,7 +5,7 @@
 import { runPlaybookCli } from '../lib/runner/main.ts';
 import type { Inventory, Play, RunOptions, StateDir } from '../lib/core/types.ts';
 import { provisionHosts } from './provision.ts';
-import { resolveOfflineImages } from './stack-images.ts';
+import { resolveStackImages } from './stack-images.ts';
 import { printAccessSummary } from './summary.ts';
 import { dockerRole } from '../roles/docker/index.ts';
 import { tlsRole } from '../roles/tls/index.ts';
@@ -30,7 +30,7 @@ export function sitePlays(): Play[] {
 }
 
 async function prepare(inventory: Inventory, options: RunOptions, state: StateDir): Promise<Inventory> {
-  return resolveOfflineImages(await provisionHosts(inventory, options, state));
+  return resolveStackImages(await provisionHosts(inventory, options, state));
 }
 
 // Kept for the closing summary: the hosts as provisioned, and whether anything really ran.

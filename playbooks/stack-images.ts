@@ -1,7 +1,8 @@
-// Offline environments (vars.images.offline: the lab, air-gapped hosts): the
-// stack's images are built on the controller from Debian packages and the
-// MiniWebApp's Dockerfile, then the hosts' image vars are pointed at those
-// builds' pinned tags. Roles then deliver them with `docker save | docker load`.
+// The MiniWebApp's image is always built here from webapp/ (we own its source and
+// no registry of ours is assumed) and tagged by its content. Offline environments
+// (vars.images.offline: the lab, air-gapped hosts) also get the stack's images
+// built here from Debian packages. Host image vars are pointed at those builds'
+// pinned tags; roles deliver cloudnova/* images with `docker save | docker load`.
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -45,17 +46,15 @@ async function ensureAppImage(buildImage: string, baseImage: string): Promise<st
   return ref;
 }
 
-function wantsOfflineImages(vars: Vars): boolean {
-  const images = vars.images as { offline?: unknown } | undefined;
-  return images?.offline === true;
-}
+const imageVarsOf = (vars: Vars): Record<string, unknown> => (vars.images ?? {}) as Record<string, unknown>;
+const wantsOfflineImages = (vars: Vars): boolean => imageVarsOf(vars).offline === true;
+// An `images.app` set in the inventory (a release to pin, a rollback test) is kept as given.
+const hasOwnAppImage = (vars: Vars): boolean => typeof imageVarsOf(vars).app === 'string';
 
-/** The image vars every offline host gets; an explicit app image in the inventory wins (a pinned release). */
+/** The stack's images built from Debian packages, as image vars (pinned package-version tags). */
 export async function buildOfflineStackImages(): Promise<Record<string, string>> {
-  const built = await ensureOfflineImages(['nginx', 'prometheus', 'alertmanager', 'node-exporter', 'node', 'node-build'], { log });
-  const app = await ensureAppImage(built['node-build']!.ref, built.node!.ref);
+  const built = await ensureOfflineImages(['nginx', 'prometheus', 'alertmanager', 'node-exporter'], { log });
   return {
-    app,
     nginx: built.nginx!.ref,
     prometheus: built.prometheus!.ref,
     alertmanager: built.alertmanager!.ref,
@@ -63,17 +62,22 @@ export async function buildOfflineStackImages(): Promise<Record<string, string>>
   };
 }
 
-/** Point the image vars of offline hosts at the controller's builds (built only when missing or outdated). */
-export async function resolveOfflineImages(inventory: Inventory): Promise<Inventory> {
-  const offline = inventory.hosts.filter((h) => wantsOfflineImages(h.vars));
-  if (offline.length === 0) return inventory;
-  const refs = await buildOfflineStackImages();
+/** The app image, built on our Debian Node.js images (no registry needed). */
+export async function buildAppImage(): Promise<string> {
+  const built = await ensureOfflineImages(['node', 'node-build'], { log });
+  return ensureAppImage(built['node-build']!.ref, built.node!.ref);
+}
+
+/** Point the hosts' image vars at the controller's builds (built only when missing or outdated). */
+export async function resolveStackImages(inventory: Inventory): Promise<Inventory> {
+  const needApp = inventory.hosts.some((h) => h.groups.includes('web') && !hasOwnAppImage(h.vars));
+  const needOffline = inventory.hosts.some((h) => wantsOfflineImages(h.vars));
+  const app = needApp ? await buildAppImage() : undefined;
+  const offline = needOffline ? await buildOfflineStackImages() : {};
   const hosts = inventory.hosts.map((h) => {
-    if (!wantsOfflineImages(h.vars)) return h;
-    const own = h.vars.images as Record<string, unknown>;
-    // A host var `images.app` set explicitly (a release to pin or a rollback test) is kept.
-    const pinnedApp = typeof own.app === 'string' && own.app !== '' && own.app !== 'default' ? { app: own.app } : {};
-    return { ...h, vars: { ...h.vars, images: { ...own, ...refs, ...pinnedApp } } };
+    const own = imageVarsOf(h.vars);
+    const images = { ...own, ...(wantsOfflineImages(h.vars) ? offline : {}), ...(app && !hasOwnAppImage(h.vars) ? { app } : {}) };
+    return { ...h, vars: { ...h.vars, images } };
   });
   return { ...inventory, hosts };
 }

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import type { Inventory } from '../lib/core/types.ts';
 import { openState } from '../lib/state.ts';
-import { publicHttpsUrl } from '../roles/stack-vars.ts';
+import { publicHttpsUrl, stackVars } from '../roles/stack-vars.ts';
 
 export async function printAccessSummary(inventory: Inventory, out: (line: string) => void = console.log): Promise<void> {
   const state = await openState();
@@ -12,18 +12,21 @@ export async function printAccessSummary(inventory: Inventory, out: (line: strin
     const base = publicHttpsUrl(host);
     const parts = [];
     if (host.groups.includes('web')) parts.push(`app ${base}`);
-    if (host.groups.includes('monitoring')) parts.push(`grafana ${base}grafana/`, `prometheus ${base}prometheus/`);
+    if (host.groups.includes('monitoring')) {
+      const grafana = stackVars(host.vars, inventory.file).grafana.enabled ? `${base}grafana/` : '(not run here: no image; files checked)';
+      parts.push(`prometheus ${base}prometheus/`, `grafana ${grafana}`);
+    }
     lines.push(`  ${host.name.padEnd(12)} ${parts.join('   ')}`);
   }
   const ca = state.path('tls', 'ca.crt');
-  if (existsSync(ca)) lines.push(`  CA certificate:          ${ca}   (curl --cacert ${ca} ...)`);
+  if (existsSync(ca)) lines.push(`  ${'CA certificate:'.padEnd(36)}${ca}   (curl --cacert ${ca} ...)`);
   const secrets: Array<[string, string]> = [
     ['prometheus-basic-auth-password', 'Prometheus password (user admin)'],
     ['grafana-admin-password', 'Grafana password (user admin)'],
   ];
   for (const [name, label] of secrets) {
     const path = state.path('secrets', name);
-    if (existsSync(path)) lines.push(`  ${(label + ':').padEnd(25)}${path}`);
+    if (existsSync(path)) lines.push(`  ${(label + ':').padEnd(36)}${path}`);
   }
   out(lines.join('\n'));
 }
