@@ -2,6 +2,10 @@
 // Deletes the instances, security groups and key pair carrying this project's tags, after confirmation.
 import { createInterface } from 'node:readline/promises';
 import { FlagError, helpText, parseFlags, scriptArgs, type FlagSpec } from '../lib/cli/flags.ts';
+import { loadInventory } from '../lib/inventory/load.ts';
+import { forgetHosts, knownHostsName } from '../lib/connection/known-hosts.ts';
+import { openState } from '../lib/state.ts';
+import { ConfigError } from '../lib/core/types.ts';
 import {
   defaultTiming,
   describeTeardown,
@@ -14,7 +18,7 @@ import {
 } from '../roles/ec2/index.ts';
 
 const EXTRA: FlagSpec[] = [{ name: 'region', type: 'string', value: 'REGION', description: 'AWS region (default: $AWS_REGION)' }];
-const USAGE = `Usage: npx zx playbooks/teardown.ts [--env aws] [--yes] [--region REGION]
+const USAGE = `Usage: npx zx playbooks/teardown.ts [--env aws] [-i inventory.ts] [--yes] [--region REGION]
 
 Terminates the instances and deletes the security groups and key pair tagged
 cloudnova:project=$CLOUDNOVA_PROJECT (default cloudnova) and cloudnova:env=<env>. Nothing untagged is touched.`;
@@ -36,10 +40,14 @@ async function main(): Promise<number> {
   }
   const env = flags.env ?? 'aws';
   if (env === 'lab') throw new FlagError('--env lab: the lab is removed with `npx zx playbooks/lab.ts down`');
-  // lib/inventory/load.ts is not there yet: the provider settings come from flags and the environment.
-  const region = (flags.values.region as string | undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (!region) throw new FlagError('no AWS region: pass --region eu-west-1 or export AWS_REGION');
-  const config = parseEc2Config({ kind: 'ec2', region, project: process.env.CLOUDNOVA_PROJECT }, { file: 'playbooks/teardown.ts', field: 'flags', env });
+  // The environment's provider settings (region, project) come from the inventory; --region overrides.
+  const inventory = await loadInventory({ file: flags.inventory, env });
+  if (inventory.provider?.kind !== 'ec2') {
+    throw new FlagError(`--env ${env}: its hosts are not made by the ec2 provider (${inventory.file}); nothing to tear down here`);
+  }
+  const region = (flags.values.region as string | undefined) ?? (inventory.provider.region as string | undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const raw = { ...inventory.provider, ...(region ? { region } : {}), ...(process.env.CLOUDNOVA_PROJECT ? { project: process.env.CLOUDNOVA_PROJECT } : {}) };
+  const config = parseEc2Config(raw, { file: inventory.file, field: `environments.${env}.provider`, env });
 
   const api = ec2Api(makeEc2Client(config.region), config.region);
   const targets = await findTeardownTargets(api, { project: config.project, env: config.env });
@@ -57,6 +65,9 @@ async function main(): Promise<number> {
   }
   const started = Date.now();
   await teardownEc2(api, targets, { log: (m) => console.log(`  ${m}`), timing: defaultTiming });
+  // AWS hands released public IPs to other instances: their new host keys must not be refused.
+  const released = targets.instances.flatMap((i) => (i.publicIp ? [knownHostsName(i.publicIp, 22)] : []));
+  if (released.length) await forgetHosts((await openState()).path('ssh', 'known_hosts'), released);
   console.log(`teardown: done in ${Math.round((Date.now() - started) / 1000)} s`);
   return 0;
 }
@@ -65,5 +76,5 @@ try {
   process.exitCode = await main();
 } catch (err) {
   console.error(err instanceof Error ? err.message : String(err));
-  process.exitCode = err instanceof FlagError ? 2 : 1;
+  process.exitCode = err instanceof FlagError || err instanceof ConfigError ? 2 : 1;
 }

@@ -1,7 +1,7 @@
 // The project's own known_hosts (state folder ssh/known_hosts), in OpenSSH's
 // format so `ssh -o UserKnownHostsFile=...` and `ssh-keygen -R` work on it too.
 // Entries are keyed `[address]:port` even for port 22: lab hosts share 127.0.0.1.
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export interface KnownKey {
@@ -77,6 +77,33 @@ export function checkAndRecord(file: string, name: string, presented: KnownKey):
       await appendFile(file, formatKnownHostsLine(name, presented), { mode: 0o600 });
     }
     return result;
+  });
+  queue = next.catch(() => {});
+  return next;
+}
+
+/** known_hosts text without the lines of `names` (a host whose address is given up, e.g. a terminated instance). */
+export function withoutHosts(text: string, names: readonly string[]): string {
+  const drop = new Set(names);
+  return text
+    .split('\n')
+    .filter((line) => {
+      const first = line.trim().split(/\s+/)[0] ?? '';
+      return !first.split(',').some((n) => drop.has(n));
+    })
+    .join('\n');
+}
+
+/** Forget hosts, so a new machine that gets a released address is not refused. Atomic rewrite. */
+export function forgetHosts(file: string, names: readonly string[]): Promise<void> {
+  const next = queue.then(async () => {
+    const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+    if (text === undefined) return;
+    const kept = withoutHosts(text, names);
+    if (kept === text) return;
+    const tmp = `${file}.tmp-${process.pid}`;
+    await writeFile(tmp, kept, { mode: 0o600 });
+    await rename(tmp, file);
   });
   queue = next.catch(() => {});
   return next;

@@ -85,3 +85,10 @@ test('checkAndRecord keeps existing lines written by ssh', async () => {
 test('removeHostHint is a command the user can paste', () => {
   assert.equal(removeHostHint('/p/.cloudnova/ssh/known_hosts', '[1.2.3.4]:22'), "ssh-keygen -f '/p/.cloudnova/ssh/known_hosts' -R '[1.2.3.4]:22'");
 });
+
+test('forgetting hosts drops only their lines', async () => {
+  const { withoutHosts } = await import('../../../lib/connection/known-hosts.ts');
+  const text = '[1.2.3.4]:22 ssh-ed25519 AAA\n[5.6.7.8]:22 ssh-ed25519 BBB\n# comment\n[1.2.3.4]:22,[other]:22 ssh-rsa CCC\n';
+  assert.equal(withoutHosts(text, ['[1.2.3.4]:22']), '[5.6.7.8]:22 ssh-ed25519 BBB\n# comment\n');
+  assert.equal(withoutHosts(text, ['[9.9.9.9]:22']), text);
+});
