@@ -211,11 +211,14 @@ export async function labUp(o: LabUpOptions = {}): Promise<LabUpResult> {
       // Never recreated behind the user's back: the host may hold a deployed stack.
       log(`${p.host} runs an older lab-host image; \`lab.ts down\` then \`up\` recreates it`);
     }
-    if (p.existing?.running) {
-      result.existing.push(p.host);
-      continue;
-    }
     if (p.existing) {
+      // The login key follows the state folder that runs `up` (another checkout, a reset
+      // .cloudnova/): without this a lab made elsewhere would refuse our key.
+      await docker(['cp', key.publicKeyPath, `${p.existing.container}:/etc/ssh/authorized_keys/${LAB_USER}`]);
+      if (p.existing.running) {
+        result.existing.push(p.host);
+        continue;
+      }
       await docker(['start', p.existing.container]);
       result.started.push(p.host);
       continue;
