@@ -5,12 +5,14 @@
 // --check --diff, a broken app image and its rollback.
 import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { docker, imageId } from '../../lib/images/docker.ts';
 import { labDown, labStatus, type LabHostStatus } from '../../lib/lab/index.ts';
 import { appImageTag } from '../../playbooks/stack-images.ts';
+import { NGINX_DEFAULTS } from '../../roles/nginx/vars.ts';
+import { PROMETHEUS_DEFAULTS } from '../../roles/prometheus/vars.ts';
 import { describeTasks, runSite, writeInventory, type SiteReport, type SiteRun, type TaskEntry } from './helpers/site-run.ts';
 import { eventually, header, request, sshExec, type Answer } from './helpers/probe.ts';
 
@@ -35,7 +37,9 @@ const LAB_VARS = {
   grafana: { enabled: false },
   app: { seedDemoUsers: true },
 };
-const HSTS = { first: 31536000, checked: 15552000 };
+// max-age: the role default on the first runs, then a --tags nginx change, then one under --check.
+const HSTS = { initial: NGINX_DEFAULTS.hsts.maxAge, tagged: 31536000, checked: 15552000 };
+const CPU = { initial: PROMETHEUS_DEFAULTS.alerts.cpuPercent, changed: 70 };
 
 function inventory(extra: { nginx?: object; prometheus?: object; images?: object } = {}): string {
   return writeInventory(inventoryFile, {
@@ -137,7 +141,7 @@ describe('site.ts on a lab of its own (e2e-1 web+monitoring, e2e-2 web)', { time
 
   it('1. from nothing: exit 0, every verification passes, the stack answers as specified', { timeout: 25 * MIN }, async (t) => {
     const started = Date.now();
-    inventory({ nginx: { hsts: { maxAge: HSTS.first } } });
+    inventory();
     const r = await site([], 20 * MIN);
     assert.equal(r.code, 0, `first run failed\n${describeTasks(r.report, (x) => x.status === 'failed')}\n${r.tail}`);
     const report = reportOf(r);
@@ -158,7 +162,7 @@ describe('site.ts on a lab of its own (e2e-1 web+monitoring, e2e-2 web)', { time
       // https / with our CA (the handshake fails otherwise), with HSTS as configured.
       const home = await https(name, '/');
       assert.equal(home.status, 200, `${name}: https / answered ${home.status}`);
-      assert.match(header(home, 'strict-transport-security') ?? '', new RegExp(`max-age=${HSTS.first}\\b`));
+      assert.match(header(home, 'strict-transport-security') ?? '', new RegExp(`max-age=${HSTS.initial}\\b`));
       // http -> https keeping host, port and path (the host as the client sent it).
       const httpsPort = new URL(httpsUrl).port;
       const path = '/some/path?x=1&y=two';
@@ -224,8 +228,8 @@ describe('site.ts on a lab of its own (e2e-1 web+monitoring, e2e-2 web)', { time
     const started = Date.now();
     const nginxBefore = Object.fromEntries(HOSTS.map((n) => [n, container(n, 'nginx')]));
     const appBefore = Object.fromEntries(HOSTS.map((n) => [n, container(n, 'app')]));
-    inventory({ nginx: { hsts: { maxAge: HSTS.first + 1000 } } });
-    // The new value: first+1000 keeps the test about this change only (HSTS.first is still on the hosts).
+    assert.notEqual(HSTS.tagged, HSTS.initial);
+    inventory({ nginx: { hsts: { maxAge: HSTS.tagged } } });
     const r = await site(['--tags', 'nginx'], 8 * MIN);
     assert.equal(r.code, 0, r.tail);
     const report = reportOf(r);
@@ -238,21 +242,20 @@ describe('site.ts on a lab of its own (e2e-1 web+monitoring, e2e-2 web)', { time
       assert.equal(report.hosts[name]!.failed, 0);
     }
     for (const name of HOSTS) {
-      assert.match(await hstsOf(name), new RegExp(`max-age=${HSTS.first + 1000}\\b`), `${name}: the new max-age is served`);
+      assert.match(await hstsOf(name), new RegExp(`max-age=${HSTS.tagged}\\b`), `${name}: the new max-age is served`);
       // Reloaded, not restarted: the same container, started at the same time; the app untouched.
       assert.deepEqual(container(name, 'nginx'), nginxBefore[name], `${name}: nginx was reloaded, not recreated or restarted`);
       assert.deepEqual(container(name, 'app'), appBefore[name], `${name}: the app was not touched`);
     }
-    HSTS.first += 1000;
     timed(t, 'scenario 3 (--tags nginx)', started);
   });
 
   it('4. a Prometheus rule threshold with --tags prometheus: only prometheus changes, the new rule is loaded', { timeout: 10 * MIN }, async (t) => {
     requireDeployed();
     const started = Date.now();
-    assert.match(await highCpuQuery(), /> 80$/, 'HighCpu starts at the default 80');
+    assert.match(await highCpuQuery(), new RegExp(`> ${CPU.initial}$`), `HighCpu starts at the default ${CPU.initial}`);
     const promBefore = container('e2e-1', 'prometheus');
-    inventory({ nginx: { hsts: { maxAge: HSTS.first } }, prometheus: { alerts: { cpuPercent: 70 } } });
+    inventory({ nginx: { hsts: { maxAge: HSTS.tagged } }, prometheus: { alerts: { cpuPercent: CPU.changed } } });
     const r = await site(['--tags', 'prometheus'], 8 * MIN);
     assert.equal(r.code, 0, r.tail);
     const report = reportOf(r);
@@ -262,11 +265,11 @@ describe('site.ts on a lab of its own (e2e-1 web+monitoring, e2e-2 web)', { time
     assert.equal(report.hosts['e2e-2']!.changed, 0, 'e2e-2 runs no Prometheus');
     for (const name of HOSTS) assert.equal(report.hosts[name]!.failed, 0);
     // SIGHUP reloads asynchronously: wait until the rule API shows the new threshold.
-    const query = await eventually('HighCpu with threshold 70', 60_000, async () => {
+    const query = await eventually(`HighCpu with threshold ${CPU.changed}`, 60_000, async () => {
       const q = await highCpuQuery();
-      return /> 70$/.test(q) ? q : undefined;
+      return q.endsWith(`> ${CPU.changed}`) ? q : undefined;
     });
-    assert.match(query, /node_cpu_seconds_total\{mode="idle"\}.*> 70$/);
+    assert.match(query, new RegExp(`node_cpu_seconds_total\\{mode="idle"\\}.*> ${CPU.changed}$`));
     assert.deepEqual(container('e2e-1', 'prometheus'), promBefore, 'Prometheus was reloaded, not restarted');
     timed(t, 'scenario 4 (--tags prometheus)', started);
   });
@@ -277,7 +280,7 @@ describe('site.ts on a lab of its own (e2e-1 web+monitoring, e2e-2 web)', { time
     const confSum = (name: string) => onHost(name, ['sudo', 'sha256sum', '/opt/cloudnova/nginx/nginx.conf']);
     const release = (name: string) => onHost(name, ['readlink', '/opt/cloudnova/compose.yaml']);
     const before = Object.fromEntries(HOSTS.map((n) => [n, { conf: confSum(n), release: release(n), nginx: container(n, 'nginx') }]));
-    inventory({ nginx: { hsts: { maxAge: HSTS.checked } }, prometheus: { alerts: { cpuPercent: 70 } } });
+    inventory({ nginx: { hsts: { maxAge: HSTS.checked } }, prometheus: { alerts: { cpuPercent: CPU.changed } } });
     const r = await site(['--check', '--diff'], 8 * MIN);
     assert.equal(r.code, 0, r.tail);
     const out = r.stdout + r.stderr;
@@ -286,7 +289,7 @@ describe('site.ts on a lab of its own (e2e-1 web+monitoring, e2e-2 web)', { time
       '+++ /opt/cloudnova/nginx/nginx.conf (desired)',
     ]) assert.ok(out.includes(line), `the output has "${line}"\n${r.tail}`);
     assert.match(out, /^@@ -\d+(,\d+)? \+\d+(,\d+)? @@/m, 'a hunk header');
-    assert.match(out, new RegExp(`^-\\s+add_header Strict-Transport-Security "max-age=${HSTS.first}\\b`, 'm'), 'the old line, removed');
+    assert.match(out, new RegExp(`^-\\s+add_header Strict-Transport-Security "max-age=${HSTS.tagged}\\b`, 'm'), 'the old line, removed');
     assert.match(out, new RegExp(`^\\+\\s+add_header Strict-Transport-Security "max-age=${HSTS.checked}\\b`, 'm'), 'the new line, added');
     const report = reportOf(r);
     for (const name of HOSTS) {
@@ -295,7 +298,7 @@ describe('site.ts on a lab of its own (e2e-1 web+monitoring, e2e-2 web)', { time
       assert.equal(report.hosts[name]!.failed, 0);
     }
     for (const name of HOSTS) {
-      assert.match(await hstsOf(name), new RegExp(`max-age=${HSTS.first}\\b`), `${name}: the live header is unchanged`);
+      assert.match(await hstsOf(name), new RegExp(`max-age=${HSTS.tagged}\\b`), `${name}: the live header is unchanged`);
       assert.deepEqual({ conf: confSum(name), release: release(name), nginx: container(name, 'nginx') }, before[name], `${name}: nothing changed on the host`);
     }
     // The change is still to be made: a real run makes it.
@@ -318,12 +321,12 @@ describe('site.ts on a lab of its own (e2e-1 web+monitoring, e2e-2 web)', { time
     const releaseBefore = Object.fromEntries(HOSTS.map((n) => [n, onHost(n, ['readlink', '/opt/cloudnova/compose.yaml'])]));
     const ctx = join(tmp, 'broken-image');
     rmSync(ctx, { recursive: true, force: true });
-    await import('node:fs').then((fs) => fs.mkdirSync(ctx));
+    mkdirSync(ctx);
     // The good image whose process exits at once: the container never becomes healthy.
     writeFileSync(join(ctx, 'Dockerfile'), `FROM ${good}\nCMD ["node", "-e", "process.exit(1)"]\n`);
     await docker(['build', '-q', '-t', BROKEN_APP, ctx], { timeoutMs: 5 * MIN });
 
-    const base = { nginx: { hsts: { maxAge: HSTS.checked } }, prometheus: { alerts: { cpuPercent: 70 } } };
+    const base = { nginx: { hsts: { maxAge: HSTS.checked } }, prometheus: { alerts: { cpuPercent: CPU.changed } } };
     inventory({ ...base, images: { app: BROKEN_APP } });
     const r = await site([], 15 * MIN);
     assert.notEqual(r.code, 0, `a run with a broken app image must fail\n${r.tail}`);
