@@ -3,7 +3,7 @@
 //   npx zx playbooks/rollback.ts [--limit HOSTS] [--env aws]
 import { runPlaybookCli } from '../lib/runner/main.ts';
 import { provisionHosts } from './provision.ts';
-import { rollbackRole } from '../roles/compose/rollback.ts';
+import { rollbackRole } from '../roles/rollback/index.ts';
 import { verifyRole } from '../roles/verify/index.ts';
 
 await runPlaybookCli({

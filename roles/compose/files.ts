@@ -1,16 +1,8 @@
 // The compose file of a release, checked by `docker compose config` before it is used.
 import { createHash } from 'node:crypto';
-import { REMOTE_ROOT, type RemoteFile } from '../stack-vars.ts';
+import type { RemoteFile } from '../stack-vars.ts';
+import { releaseComposePath } from '../releases.ts';
 import { renderCompose, type ComposeInput } from './render.ts';
-
-/**
- * Each deploy writes releases/<id>/compose.yaml and points compose.yaml at it, so the
- * previous release can be restored by pointing back (keep vars.compose.keepReleases of them).
- */
-export function releaseComposePath(releaseId: string): string {
-  if (!/^[A-Za-z0-9._-]+$/.test(releaseId)) throw new Error(`release id ${JSON.stringify(releaseId)}: letters, digits, . _ - only`);
-  return `${REMOTE_ROOT}/releases/${releaseId}/compose.yaml`;
-}
 
 export function composeFiles(input: ComposeInput): { releaseId: string; files: RemoteFile[] } {
   const content = renderCompose(input);
@@ -31,43 +23,3 @@ export function composeFiles(input: ComposeInput): { releaseId: string; files: R
  * back to a folder that is still there.
  */
 export const releaseIdFor = (composeText: string): string => createHash('sha256').update(composeText).digest('hex').slice(0, 12);
-
-/** Release ids in the order they went live, one a line: what `rollback` walks back through. */
-export const RELEASE_HISTORY = `${REMOTE_ROOT}/releases/history`;
-
-/**
- * Point compose.yaml at a release: a relative symlink made beside it and renamed over
- * it (atomic, unlike ln -sfn on an existing link), then the id appended to the history.
- */
-export function switchReleaseArgv(releaseId: string): { argv: string[]; unless: string[] } {
-  releaseComposePath(releaseId); // validates the id
-  const target = `releases/${releaseId}/compose.yaml`;
-  const link = `${REMOTE_ROOT}/compose.yaml`;
-  return {
-    argv: ['sh', '-c', 'ln -sfn "$1" "$2.tmp" && mv -Tf "$2.tmp" "$2" && echo "$3" >> "$4"', 'sh', target, link, releaseId, RELEASE_HISTORY],
-    // Already pointing there: nothing to do. The target is passed as $1, not pasted into the script.
-    unless: ['sh', '-c', '[ "$(readlink "$2")" = "$1" ]', 'sh', target, link],
-  };
-}
-
-/**
- * Remove release folders beyond the newest `keep` of the history (never the current
- * one); prints the ids removed. Ids are checked by the pattern, nothing else is deleted.
- */
-export function pruneReleasesArgv(keep: number): string[] {
-  const script = [
-    'cd "$1/releases" || exit 0',
-    'current=$(readlink ../compose.yaml | sed -n "s|^releases/\\([^/]*\\)/compose.yaml$|\\1|p")',
-    'keepers=$(tac history 2>/dev/null | awk \'!seen[$0]++\' | head -n "$2")',
-    'for d in */; do id=${d%/}',
-    '  case "$id" in *[!0-9a-f]*) continue;; esac',
-    '  [ "$id" = "$current" ] && continue',
-    '  printf "%s\\n" "$keepers" | grep -qx "$id" && continue',
-    '  rm -rf -- "$id" && echo "$id"',
-    'done',
-  ].join('\n');
-  return ['sh', '-c', script, 'sh', REMOTE_ROOT, String(keep)];
-}
-
-/** The release compose.yaml points at now ('' when none), read before switching, for rollback. */
-export const currentReleaseArgv = (): string[] => ['sh', '-c', 'readlink "$1" | sed -n "s|^releases/\\([^/]*\\)/compose.yaml$|\\1|p"', 'sh', `${REMOTE_ROOT}/compose.yaml`];

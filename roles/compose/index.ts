@@ -9,11 +9,11 @@ import { alertmanagerFilePaths, alertmanagerFlags, renderAlertmanagerConfig } fr
 import { grafanaFilePaths, renderDashboardProvider, renderDatasources, renderGrafanaIni } from '../grafana/provisioning.ts';
 import { nodeExporterContainer } from '../node-exporter/render.ts';
 import { prometheusFlags } from '../prometheus/render.ts';
-import { composeFiles, currentReleaseArgv, pruneReleasesArgv, switchReleaseArgv } from './files.ts';
+import { composeFiles } from './files.ts';
+import { PENDING_ROLLBACK, UNHEALTHY_MARK, currentReleaseArgv, pruneReleasesArgv, switchReleaseArgv } from '../releases.ts';
 import { configHash, type ComposeInput } from './render.ts';
 
 /** What verify restores when the new release fails (roles/verify/index.ts reads the same file). */
-const PENDING_ROLLBACK = `${REMOTE_ROOT}/releases/pending-rollback`;
 
 export const composeRole: Role = {
   name: 'compose',
@@ -64,6 +64,8 @@ export const composeRole: Role = {
       if (e instanceof UnreachableError || ctx.options.check) throw e;
       const pending = await ctx.conn.exec(['test', '-s', PENDING_ROLLBACK], { sudo: true, check: false });
       if (pending.code !== 0) throw e;
+      const reason = (e instanceof Error ? e.message : String(e)).split('\n').filter(Boolean).pop() ?? 'compose up failed';
+      await ctx.conn.exec(['sh', '-c', 'printf "%s\\n" "$1" > "$2"', 'sh', reason, UNHEALTHY_MARK], { sudo: true });
       ctx.log('the new release did not come up healthy: verify restores the previous release');
     }
     if (switched.changed) {

@@ -1,9 +1,11 @@
 // Polls every check until all pass or one fails for good (or the timeout); on failure
 // after a release switch (releases/pending-rollback exists) it restores the previous
-// release, then fails the run.
+// release, then fails the run. A release that compose already saw unhealthy
+// (releases/unhealthy) is restored at once, without waiting out the timeout.
 import { readFileSync } from 'node:fs';
 import type { Role, RoleContext } from '../../lib/core/types.ts';
-import { REMOTE_ROOT, composeArgv, generatePassword, stackVars, type StackVars } from '../stack-vars.ts';
+import { composeArgv, generatePassword, stackVars, type StackVars } from '../stack-vars.ts';
+import { PENDING_ROLLBACK, UNHEALTHY_MARK, switchReleaseArgv } from '../releases.ts';
 import { cloudnovaDashboard } from '../grafana/dashboard.ts';
 import { importDashboard } from '../grafana/import.ts';
 import { panelQueries } from '../grafana/panel-queries.ts';
@@ -15,16 +17,26 @@ import { allOf, type Judgement } from './checks.ts';
 import { get } from './http.ts';
 import { verifyChecks } from './plan.ts';
 
-const PENDING = `${REMOTE_ROOT}/releases/pending-rollback`;
+/** The release to restore and why the new one failed early, in one call. */
+async function releaseState(ctx: RoleContext): Promise<{ previous: string | null; unhealthy: string | null }> {
+  const r = await ctx.conn.exec(['sh', '-c', 'cat "$1" 2>/dev/null; echo @@; cat "$2" 2>/dev/null; true', 'sh', PENDING_ROLLBACK, UNHEALTHY_MARK], { sudo: true });
+  const [pending = '', unhealthy = ''] = r.stdout.split('@@\n');
+  const previous = pending.trim();
+  return { previous: /^[0-9a-f]{12}$/.test(previous) ? previous : null, unhealthy: unhealthy.trim() || null };
+}
 
-async function rollback(ctx: RoleContext, vars: StackVars): Promise<string | null> {
-  const pending = await ctx.conn.exec(['cat', PENDING], { sudo: true, check: false });
-  const previous = pending.stdout.trim();
-  if (pending.code !== 0 || !/^[0-9a-f]{12}$/.test(previous)) return null;
-  await ctx.conn.exec(['ln', '-sfn', `releases/${previous}/compose.yaml`, `${REMOTE_ROOT}/compose.yaml`], { sudo: true });
+async function rollback(ctx: RoleContext, vars: StackVars, previous: string | null): Promise<string | null> {
+  if (!previous) return null;
+  const sw = switchReleaseArgv(previous);
+  await ctx.conn.exec(sw.argv, { sudo: true });
   await ctx.conn.exec(composeArgv(vars, 'up', '-d', '--remove-orphans'), { sudo: true, timeoutMs: 10 * 60_000 });
-  await ctx.conn.exec(['rm', '-f', PENDING], { sudo: true });
+  await ctx.conn.exec(['rm', '-f', PENDING_ROLLBACK, UNHEALTHY_MARK], { sudo: true });
   return previous;
+}
+
+function failure(host: string, problems: string[], restored: string | null): Error {
+  const tail = restored ? `\nrolled back to release ${restored}` : '\nno previous release to restore';
+  return new Error(`verification failed on ${host}:\n  ${problems.join('\n  ')}${tail}`);
 }
 
 export const verifyRole: Role = {
@@ -56,6 +68,10 @@ export const verifyRole: Role = {
     });
 
     await ctx.step(`verify ${checks.length} checks`, async () => {
+      const release = await releaseState(ctx);
+      if (release.unhealthy && release.previous) {
+        throw failure(ctx.host.name, [`the new release never became healthy: ${release.unhealthy}`], await rollback(ctx, vars, release.previous));
+      }
       const deadline = Date.now() + vars.verify.timeoutSeconds * 1000;
       for (;;) {
         const results: Record<string, Judgement> = {};
@@ -69,14 +85,10 @@ export const verifyRole: Role = {
         }
         const all = allOf(results);
         if (all.ok) {
-          await ctx.conn.exec(['rm', '-f', PENDING], { sudo: true });
+          if (release.previous || release.unhealthy) await ctx.conn.exec(['rm', '-f', PENDING_ROLLBACK, UNHEALTHY_MARK], { sudo: true });
           return 'ok';
         }
-        if (!all.retry || Date.now() > deadline) {
-          const restored = await rollback(ctx, vars);
-          const tail = restored ? `\nrolled back to release ${restored}` : '\nno previous release to restore';
-          throw new Error(`verification failed on ${ctx.host.name}:\n  ${all.problems.join('\n  ')}${tail}`);
-        }
+        if (!all.retry || Date.now() > deadline) throw failure(ctx.host.name, all.problems, await rollback(ctx, vars, release.previous));
         ctx.log(`waiting: ${all.problems[0]}`);
         await new Promise((r) => setTimeout(r, vars.verify.intervalSeconds * 1000));
       }

@@ -10,7 +10,8 @@ import { nginxFiles, nginxReloadArgv, nginxValidateArgv } from '../../../roles/n
 import { prometheusFiles, prometheusReloadArgv } from '../../../roles/prometheus/files.ts';
 import { alertmanagerFiles } from '../../../roles/alertmanager/files.ts';
 import { grafanaFiles, grafanaRestartFiles } from '../../../roles/grafana/files.ts';
-import { composeFiles, currentReleaseArgv, releaseComposePath, switchReleaseArgv } from '../../../roles/compose/files.ts';
+import { composeFiles } from '../../../roles/compose/files.ts';
+import { currentReleaseArgv, releaseComposePath, switchReleaseArgv } from '../../../roles/releases.ts';
 import { configHash } from '../../../roles/compose/render.ts';
 import { prometheusFlags } from '../../../roles/prometheus/render.ts';
 import { alertmanagerFlags } from '../../../roles/alertmanager/render.ts';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { previousRelease } from '../../../roles/compose/rollback.ts';
-import { switchReleaseArgv } from '../../../roles/compose/files.ts';
+import { previousRelease } from '../../../roles/rollback/index.ts';
+import { switchReleaseArgv } from '../../../roles/releases.ts';
 
 test('rollback picks the newest earlier release that still exists', () => {
   const history = ['aaa', 'bbb', 'ccc', 'bbb', 'ddd'];

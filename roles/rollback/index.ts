@@ -3,7 +3,7 @@
 import type { Role } from '../../lib/core/types.ts';
 import { command, composeUp } from '../../lib/modules/index.ts';
 import { REMOTE_ROOT, stackVars } from '../stack-vars.ts';
-import { RELEASE_HISTORY, currentReleaseArgv, switchReleaseArgv } from './files.ts';
+import { RELEASE_HISTORY, currentReleaseArgv, switchReleaseArgv } from '../releases.ts';
 
 /** The newest release in the history that differs from the current one and still exists. */
 export function previousRelease(history: string[], current: string, existing: string[]): string | undefined {
