@@ -5,7 +5,7 @@ import { ec2Api, makeEc2Client } from './client.ts';
 import { resolveOperatorCidr, type Ec2Config } from './config.ts';
 import { applyEc2Plan } from './apply.ts';
 import { gatherEc2Facts, type InstanceFact } from './facts.ts';
-import { ensureOperatorKey } from './operator-key.ts';
+import { ensureOperatorKey } from '../../lib/connection/operator-key.ts';
 import { planEc2, type Ec2Desired, type Ec2Plan } from './plan.ts';
 import { ownerOf } from './tags.ts';
 import { defaultTiming, probeSshBanner, type SshProbe, type Timing } from './wait.ts';

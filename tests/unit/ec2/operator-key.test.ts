@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import ssh2 from 'ssh2';
-import { ensureOperatorKey, publicKeyFromOpenSsh } from '../../../roles/ec2/operator-key.ts';
+import { ensureOperatorKey, publicKeyFromOpenSsh } from '../../../lib/connection/operator-key.ts';
 import { tempState } from './fake-ec2.ts';
 
 describe('ensureOperatorKey', () => {

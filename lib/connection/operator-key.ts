@@ -1,9 +1,9 @@
-// The operator's ed25519 key, made once on this machine. Only the public half is ever sent
+// The operator's ed25519 key, made once on this machine (lab logins, the EC2 key pair). Only the public half is ever sent
 // to AWS (ImportKeyPair); AWS-generated key pairs would mean a private key crossing the network.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { StateDir } from '../../lib/core/types.ts';
+import type { StateDir } from '../core/types.ts';
 
 export interface OperatorKey {
   privateKeyPath: string;
