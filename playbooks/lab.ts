@@ -1,18 +1,21 @@
 // npx zx playbooks/lab.ts up [--hosts N] [--name LAB] | down [--name LAB] | status [--json] [--name LAB]
 // The lab: local Debian hosts (systemd containers with sshd) standing in for cloud servers.
+import { join } from 'node:path';
 import { scriptArgs } from '../lib/cli/flags.ts';
-import { DEFAULT_LAB, labDown, labStatus, labUp, type LabStatus } from '../lib/lab/index.ts';
+import { ConfigError } from '../lib/core/types.ts';
+import { DEFAULT_LAB, MAX_HOSTS_PER_LAB, defaultStateRoot, labDown, labNameProblem, labStatus, labUp, stateRootId, type LabStatus } from '../lib/lab/index.ts';
 import { ensureSystemDeps } from '../lib/setup/system-deps.ts';
 
 const HELP = `Usage: npx zx playbooks/lab.ts <command> [flags]
 
 Commands:
-  up        create the lab's hosts (idempotent: existing hosts are kept), wait for sshd
-  down      remove the lab's containers, network and volumes (nothing else)
+  up        create the lab's hosts (idempotent: existing hosts are kept), wait for sshd;
+            a lab made from another state folder (checkout) is refused, exit 2
+  down      remove the lab's containers, network and volumes (nothing else), whoever made it
   status    each host's name, SSH address and port, published https/http URLs
 
 Flags:
-  --hosts N      up: number of hosts, named <lab>-1..N (default 2)
+  --hosts N      up: number of hosts, named <lab>-1..N (default 2, at most ${MAX_HOSTS_PER_LAB})
   --name LAB     lab name (default ${DEFAULT_LAB}); another name is a separate lab with its own ports
   --json         status/up: print the lab as JSON on stdout
   -h, --help     show this help
@@ -42,10 +45,13 @@ function parseLabArgs(args: string[]): LabArgs {
     };
     if (flag === '-h' || flag === '--help') out.help = true;
     else if (flag === '--json') out.json = true;
-    else if (flag === '--name') out.name = value();
-    else if (flag === '--hosts') {
+    else if (flag === '--name') {
+      out.name = value();
+      const problem = labNameProblem(out.name);
+      if (problem) throw new UsageError(`--name: ${problem}`);
+    } else if (flag === '--hosts') {
       const v = value();
-      if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--hosts: expected a whole number of at least 1, got '${v}'`);
+      if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > MAX_HOSTS_PER_LAB) throw new UsageError(`--hosts: expected a whole number from 1 to ${MAX_HOSTS_PER_LAB}, got '${v}'`);
       out.hosts = Number(v);
     } else if (flag.startsWith('-')) throw new UsageError(`unknown flag '${flag}' (see --help)`);
     else if (command === undefined) command = flag;
@@ -68,7 +74,13 @@ function printStatus(status: LabStatus): void {
   const header = ['HOST', 'STATE', 'SSH', 'HTTPS', 'HTTP', 'LAB IP'];
   const widths = header.map((t, i) => Math.max(t.length, ...rows.map((r) => r[i]!.length)));
   for (const r of [header, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
-  console.log(`\nssh -i ${status.privateKeyPath} -p ${status.hosts[0]!.ssh.port} ${status.user}@${status.hosts[0]!.ssh.address}`);
+  // A lab made from another state folder takes that folder's key (ours is not installed).
+  const elsewhere = status.owner && status.owner !== stateRootId(defaultStateRoot()) ? status.owner : undefined;
+  const key = elsewhere ? join(elsewhere, 'ssh', 'id_ed25519') : status.privateKeyPath;
+  const knownHosts = elsewhere ? join(elsewhere, 'ssh', 'known_hosts') : status.knownHostsPath;
+  if (elsewhere) console.log(`\nlab ${status.name} belongs to the state folder ${elsewhere}; log in with its key:`);
+  // Our known_hosts (OpenSSH format) checks the host key and leaves ~/.ssh/known_hosts alone.
+  console.log(`${elsewhere ? '' : '\n'}ssh -i ${key} -o UserKnownHostsFile=${knownHosts} -p ${status.hosts[0]!.ssh.port} ${status.user}@${status.hosts[0]!.ssh.address}`);
 }
 
 async function main(): Promise<number> {
@@ -110,5 +122,6 @@ try {
   process.exitCode = await main();
 } catch (err) {
   console.error(`lab.ts: ${err instanceof Error ? err.message : String(err)}`);
-  process.exitCode = 1;
+  // ConfigError: the lab belongs to another state folder, or other bad input.
+  process.exitCode = err instanceof ConfigError ? 2 : 1;
 }

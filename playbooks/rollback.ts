@@ -2,7 +2,7 @@
 // Put every selected host back on the release before its current one, then verify.
 //   npx zx playbooks/rollback.ts [--limit HOSTS] [--env aws]
 import { runPlaybookCli } from '../lib/runner/main.ts';
-import { provisionHosts } from './provision.ts';
+import { provisionHosts } from './support/provision.ts';
 import { rollbackRole } from '../roles/rollback/index.ts';
 import { verifyRole } from '../roles/verify/index.ts';
 

@@ -3,10 +3,12 @@
 // install Docker, push the stack's files and images, compose it up, and verify
 // it answers. A second run changes nothing.
 import { runPlaybookCli } from '../lib/runner/main.ts';
+import { matchHosts } from '../lib/runner/select.ts';
 import type { Inventory, Play, RunOptions, StateDir } from '../lib/core/types.ts';
-import { provisionHosts } from './provision.ts';
-import { resolveStackImages } from './stack-images.ts';
-import { printAccessSummary } from './summary.ts';
+import { provisionHosts } from './support/provision.ts';
+import { resolveStackImages } from './support/stack-images.ts';
+import { checkStackVars, unusedGroups } from './support/check-vars.ts';
+import { printAccessSummary } from './support/summary.ts';
 import { dockerRole } from '../roles/docker/index.ts';
 import { tlsRole } from '../roles/tls/index.ts';
 import { nginxRole } from '../roles/nginx/index.ts';
@@ -30,6 +32,11 @@ export function sitePlays(): Play[] {
 }
 
 async function prepare(inventory: Inventory, options: RunOptions, state: StateDir): Promise<Inventory> {
+  // Bad vars stop the run here, before a host is created or touched.
+  await checkStackVars(inventory);
+  for (const group of unusedGroups(inventory)) {
+    process.stderr.write(`warning: ${inventory.file}: group '${group}' is used by no role (roles act on web and monitoring)\n`);
+  }
   return resolveStackImages(await provisionHosts(inventory, options, state));
 }
 
@@ -39,7 +46,7 @@ const code = await runPlaybookCli({
   describe: 'Provision the hosts, deploy the CloudNova stack (app, nginx, Prometheus, Alertmanager, node-exporter, Grafana) and verify it.',
   prepare: async (inventory, options, state) => {
     const ready = await prepare(inventory, options, state);
-    if (!options.check) deployed = ready;
+    if (!options.check) deployed = options.limit.length ? { ...ready, hosts: matchHosts(ready, options.limit) } : ready;
     return ready;
   },
   plays: () => sitePlays(),

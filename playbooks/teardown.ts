@@ -1,7 +1,7 @@
 // npx zx playbooks/teardown.ts [--env aws] [--yes] [--region eu-west-1]
 // Deletes the instances, security groups and key pair carrying this project's tags, after confirmation.
 import { createInterface } from 'node:readline/promises';
-import { FlagError, helpText, parseFlags, scriptArgs, type FlagSpec } from '../lib/cli/flags.ts';
+import { commonFlags, FlagError, helpText, parseFlags, scriptArgs, type FlagSpec } from '../lib/cli/flags.ts';
 import { loadInventory } from '../lib/inventory/load.ts';
 import { forgetHosts, knownHostsName } from '../lib/connection/known-hosts.ts';
 import { openState } from '../lib/state.ts';
@@ -17,11 +17,18 @@ import {
   teardownEc2,
 } from '../roles/ec2/index.ts';
 
-const EXTRA: FlagSpec[] = [{ name: 'region', type: 'string', value: 'REGION', description: 'AWS region (default: $AWS_REGION)' }];
+// Only the flags teardown acts on: --check, --limit, --tags... are refused (exit 2), never ignored, since
+// a destructive command that silently skips --check deletes what the operator meant to preview.
+const COMMON: FlagSpec[] = commonFlags('env', 'inventory', 'yes', 'help').map((f) =>
+  f.name === 'env' ? { ...f, description: 'environment whose EC2 resources are deleted (default: aws; CLOUDNOVA_ENV is not read)' } : f,
+);
+const EXTRA: FlagSpec[] = [{ name: 'region', type: 'string', value: 'REGION', description: "AWS region (default: the environment's provider.region, then $AWS_REGION)" }];
 const USAGE = `Usage: npx zx playbooks/teardown.ts [--env aws] [-i inventory.ts] [--yes] [--region REGION]
 
 Terminates the instances and deletes the security groups and key pair tagged
-cloudnova:project=$CLOUDNOVA_PROJECT (default cloudnova) and cloudnova:env=<env>. Nothing untagged is touched.`;
+cloudnova:project=$CLOUDNOVA_PROJECT (default cloudnova) and cloudnova:env=<env>
+(default env: aws). Nothing untagged is touched. Without --yes it lists what it
+would delete and asks first.`;
 
 async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
@@ -33,15 +40,17 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 async function main(): Promise<number> {
-  const flags = parseFlags(scriptArgs(), EXTRA);
+  const flags = parseFlags(scriptArgs(), EXTRA, COMMON);
   if (flags.help) {
-    process.stdout.write(helpText(USAGE, EXTRA));
+    process.stdout.write(helpText(USAGE, EXTRA, COMMON));
     return 0;
   }
   const env = flags.env ?? 'aws';
   if (env === 'lab') throw new FlagError('--env lab: the lab is removed with `npx zx playbooks/lab.ts down`');
   // The environment's provider settings (region, project) come from the inventory; --region overrides.
-  const inventory = await loadInventory({ file: flags.inventory, env });
+  // Keys are not read: teardown never connects, and an env of static hosts must get the message below,
+  // not a complaint about their private keys.
+  const inventory = await loadInventory({ file: flags.inventory, env, checkKeys: false });
   if (inventory.provider?.kind !== 'ec2') {
     throw new FlagError(`--env ${env}: its hosts are not made by the ec2 provider (${inventory.file}); nothing to tear down here`);
   }

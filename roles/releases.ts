@@ -21,6 +21,16 @@ export const UNHEALTHY_MARK = `${REMOTE_ROOT}/releases/unhealthy`;
 /** Release ids in the order they went live, one a line: what `rollback` walks back through. */
 export const RELEASE_HISTORY = `${REMOTE_ROOT}/releases/history`;
 
+/** Releases that failed verification and were rolled back: `rollback` never returns to them. */
+export const FAILED_RELEASES = `${REMOTE_ROOT}/releases/failed`;
+
+// Refuses a release folder that is gone (pruned): a dangling compose.yaml would stop every deploy.
+const SWITCH_SCRIPT = [
+  'cd "$(dirname "$2")" || exit 1',
+  '[ -f "$1" ] || { echo "release $3 is not on this host ($1 is missing)" >&2; exit 1; }',
+  'ln -sfn "$1" "$2.tmp" && mv -Tf "$2.tmp" "$2" && echo "$3" >> "$4"',
+].join('\n');
+
 /**
  * Point compose.yaml at a release: a relative symlink made beside it and renamed over
  * it (atomic, unlike ln -sfn on an existing link), then the id appended to the history.
@@ -30,15 +40,16 @@ export function switchReleaseArgv(releaseId: string): { argv: string[]; unless: 
   const target = `releases/${releaseId}/compose.yaml`;
   const link = `${REMOTE_ROOT}/compose.yaml`;
   return {
-    argv: ['sh', '-c', 'ln -sfn "$1" "$2.tmp" && mv -Tf "$2.tmp" "$2" && echo "$3" >> "$4"', 'sh', target, link, releaseId, RELEASE_HISTORY],
+    argv: ['sh', '-c', SWITCH_SCRIPT, 'sh', target, link, releaseId, RELEASE_HISTORY],
     // Already pointing there: nothing to do. The target is passed as $1, not pasted into the script.
     unless: ['sh', '-c', '[ "$(readlink "$2")" = "$1" ]', 'sh', target, link],
   };
 }
 
 /**
- * Remove release folders beyond the newest `keep` of the history (never the current
- * one); prints the ids removed. Ids are checked by the pattern, nothing else is deleted.
+ * Remove release folders beyond the newest `keep` of the history; never the current one
+ * nor the one verify would restore (pending-rollback). Prints the ids removed. Only
+ * folders named like release ids are considered.
  */
 export function pruneReleasesArgv(keep: number): string[] {
   const script = [
@@ -48,12 +59,19 @@ export function pruneReleasesArgv(keep: number): string[] {
     'for d in */; do id=${d%/}',
     '  case "$id" in *[!0-9a-f]*) continue;; esac',
     '  [ "$id" = "$current" ] && continue',
+    '  [ "$id" = "$(cat pending-rollback 2>/dev/null)" ] && continue',
     '  printf "%s\\n" "$keepers" | grep -qx "$id" && continue',
     '  rm -rf -- "$id" && echo "$id"',
     'done',
   ].join('\n');
   return ['sh', '-c', script, 'sh', REMOTE_ROOT, String(keep)];
 }
+
+/** Mark a release as failed (after verify restored the one before it). */
+export const markFailedArgv = (releaseId: string): string[] => {
+  releaseComposePath(releaseId);
+  return ['sh', '-c', 'echo "$1" >> "$2"', 'sh', releaseId, FAILED_RELEASES];
+};
 
 /** The release compose.yaml points at now ('' when none), read before switching, for rollback. */
 export const currentReleaseArgv = (): string[] => ['sh', '-c', 'readlink "$1" | sed -n "s|^releases/\\([^/]*\\)/compose.yaml$|\\1|p"', 'sh', `${REMOTE_ROOT}/compose.yaml`];

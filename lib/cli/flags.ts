@@ -53,8 +53,20 @@ export const COMMON_FLAGS: FlagSpec[] = [
   { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
 ];
 
-function allFlags(extra: FlagSpec[]): FlagSpec[] {
-  const flags = [...COMMON_FLAGS];
+/**
+ * A subset of COMMON_FLAGS for a playbook that must refuse the others: teardown
+ * takes no --check, and a destructive command must not silently ignore one.
+ */
+export function commonFlags(...names: string[]): FlagSpec[] {
+  return names.map((name) => {
+    const flag = COMMON_FLAGS.find((f) => f.name === name);
+    if (!flag) throw new Error(`no common flag --${name}`);
+    return { ...flag };
+  });
+}
+
+function allFlags(extra: FlagSpec[], common: FlagSpec[] = COMMON_FLAGS): FlagSpec[] {
+  const flags = [...common];
   for (const f of extra) {
     if (flags.some((g) => g.name === f.name || (f.short && g.short === f.short))) throw new Error(`flag --${f.name} is defined twice`);
     flags.push(f);
@@ -79,8 +91,9 @@ function convert(flag: FlagSpec, raw: string): FlagValue {
   return raw;
 }
 
-export function parseFlags(argv: readonly string[], extra: FlagSpec[] = []): ParsedFlags {
-  const flags = allFlags(extra);
+/** `common` narrows the shared flags (see commonFlags); the others are refused like unknown ones. */
+export function parseFlags(argv: readonly string[], extra: FlagSpec[] = [], common: FlagSpec[] = COMMON_FLAGS): ParsedFlags {
+  const flags = allFlags(extra, common);
   const values: Record<string, FlagValue> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -98,7 +111,13 @@ export function parseFlags(argv: readonly string[], extra: FlagSpec[] = []): Par
     } else {
       throw new FlagError(`unexpected argument '${arg}' (see --help)`);
     }
-    if (!flag) throw new FlagError(`unknown flag '${arg.split('=')[0]}' (see --help)`);
+    if (!flag) {
+      const given = arg.split('=')[0];
+      if (COMMON_FLAGS.some((f) => f.name === name || `-${f.short}` === name)) {
+        throw new FlagError(`${given}: not accepted by this playbook; it takes only ${flags.map(flagNames).join(', ')}`);
+      }
+      throw new FlagError(`unknown flag '${given}' (see --help)`);
+    }
     if (flag.type === 'boolean') {
       if (inline !== undefined) throw new FlagError(`--${flag.name} takes no value`);
       values[flag.name] = true;
@@ -137,8 +156,12 @@ export function parseFlags(argv: readonly string[], extra: FlagSpec[] = []): Par
   };
 }
 
-export function helpText(usage: string, extra: FlagSpec[] = []): string {
-  const rows = allFlags(extra).map((f) => {
+function flagNames(f: FlagSpec): string {
+  return `${f.short ? `-${f.short}/` : ''}--${f.name}`;
+}
+
+export function helpText(usage: string, extra: FlagSpec[] = [], common: FlagSpec[] = COMMON_FLAGS): string {
+  const rows = allFlags(extra, common).map((f) => {
     const names = `${f.short ? `-${f.short}, ` : '    '}--${f.name}${f.value ? ` ${f.value}` : ''}`;
     return [names, f.description] as const;
   });

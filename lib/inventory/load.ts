@@ -1,11 +1,13 @@
 // Loading inventory.ts (or -i FILE): pick the environment, validate, resolve
 // keys, merge vars (all < env < groups in declaration order < host), and later
 // let providers add the hosts they created.
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+// ssh2 is CommonJS and its `utils` is not a named export Node can see: reach it through the default export.
+import ssh2 from 'ssh2';
 import { ConfigError, type HostConfig, type Inventory, type JumpHost, type Vars } from '../core/types.ts';
 import { stateRoot } from '../state.ts';
 import type { EnvironmentDefinition, HostDefinition, InventoryDefinition } from './define.ts';
@@ -22,6 +24,8 @@ export interface LoadInventoryOptions {
   limit?: string[];
   /** Where the default key (ssh/id_ed25519) lives. Default $CLOUDNOVA_STATE_DIR or .cloudnova/. */
   stateRoot?: string;
+  /** Check each static host's private key file (exists, 0600, parses). Default true; false for commands that never connect (teardown). */
+  checkKeys?: boolean;
 }
 
 interface Source {
@@ -39,7 +43,7 @@ export async function loadInventory(opts: LoadInventoryOptions = {}): Promise<In
   const definition = validateDefinition(await importDefinition(file), file);
   const envName = opts.env || process.env.CLOUDNOVA_ENV || definition.defaultEnv;
   const inventory = buildInventory(definition, file, envName, opts.stateRoot ?? stateRoot());
-  checkKeys(inventory);
+  if (opts.checkKeys !== false) checkKeys(inventory);
   if (opts.limit?.length) checkLimit(inventory, opts.limit);
   return inventory;
 }
@@ -143,7 +147,7 @@ function keyPath(p: string | undefined, file: string, stateDir: string): string 
   return isAbsolute(p) ? p : resolve(dirname(file), p);
 }
 
-/** Missing or group/other-readable keys fail now, with the field, not at connect time. */
+/** Missing, group/other-readable, unparsable or encrypted keys fail now, with the field, not at connect time. */
 function checkKeys(inventory: Inventory): void {
   for (const host of inventory.hosts) {
     if (host.local) continue;
@@ -166,6 +170,34 @@ export function checkKeyFile(file: string, field: string, path: string): void {
   if (mode & 0o077) {
     throw new ConfigError(file, field, `private key ${path} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}): ssh refuses such keys ("UNPROTECTED PRIVATE KEY FILE"); fix it with: chmod 600 ${path}`);
   }
+  const problem = privateKeyProblem(path);
+  if (problem) throw new ConfigError(file, field, problem);
+}
+
+// Far above any real key (an RSA-16384 PEM is ~13 KB): a bigger file was named by mistake.
+const MAX_KEY_BYTES = 64 * 1024;
+
+/** Why ssh2 could not log in with this file, or undefined if it holds a usable private key. Parsed the way ssh2 parses it at connect time. */
+export function privateKeyProblem(path: string): string | undefined {
+  const fix = `point privateKey at an unencrypted OpenSSH or PEM private key (not the .pub file)`;
+  let data: Buffer;
+  try {
+    if (statSync(path).size > MAX_KEY_BYTES) return `not a private key (${path} is larger than ${MAX_KEY_BYTES / 1024} KB); ${fix}`;
+    data = readFileSync(path);
+  } catch (e) {
+    return `cannot read private key ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+  }
+  const parsed = ssh2.utils.parseKey(data);
+  if (parsed instanceof Error) {
+    // Runs are non-interactive: nobody can type a passphrase, and there is no agent support.
+    if (/passphrase|encrypted/i.test(parsed.message)) {
+      return `private key ${path} is encrypted with a passphrase, and runs are non-interactive (nothing can ask for it): use a key without a passphrase (ssh-keygen -p -N '' -f COPY removes it from a copy)`;
+    }
+    return `not a private key (${parsed.message}): ${path}; ${fix}`;
+  }
+  const keys = Array.isArray(parsed) ? parsed : [parsed];
+  if (keys.length === 0 || keys.some((k) => !k.isPrivateKey())) return `not a private key (${path} holds a public key); ${fix}`;
+  return undefined;
 }
 
 /** Each --limit entry must name a host or group the file declares. */

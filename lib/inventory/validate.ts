@@ -1,11 +1,14 @@
 // Run-time validation of an inventory definition: every error names the file
 // and the field path ('environments.lab.hosts.web1.port'), before any connection.
+import { isIP } from 'node:net';
 import { ConfigError, type Vars } from '../core/types.ts';
 import type { EnvironmentDefinition, GroupDefinition, HostDefinition, InventoryDefinition, JumpDefinition } from './define.ts';
 
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const GROUP_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 const ENV_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+// One DNS label (RFC 1123): letters, digits, inner hyphens, at most 63 characters.
+const DNS_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
 
 class Checker {
   constructor(readonly file: string) {}
@@ -126,7 +129,9 @@ function validateHost(c: Checker, raw: unknown, path: string, provided: boolean)
   c.optString(h.user, `${path}.user`);
   c.optString(h.privateKey, `${path}.privateKey`);
   c.optString(h.privateAddress, `${path}.privateAddress`);
-  c.strings(h.publicNames, `${path}.publicNames`);
+  c.strings(h.publicNames, `${path}.publicNames`)?.forEach((n, i) => {
+    if (!isDnsNameOrIp(n)) c.fail(`${path}.publicNames[${i}]`, `${show(n)} is neither a DNS name (e.g. app.example.com, *.example.com) nor an IP address; it goes into the TLS certificate and nginx server_name`);
+  });
   c.boolean(h.become, `${path}.become`);
   const local = c.boolean(h.local, `${path}.local`);
   c.vars(h.vars, `${path}.vars`);
@@ -139,6 +144,14 @@ function validateHost(c: Checker, raw: unknown, path: string, provided: boolean)
     c.optString(j.privateKey, `${path}.jump.privateKey`);
   }
   return h as HostDefinition;
+}
+
+/** A host name, a leading-wildcard name (*.example.com), or an IPv4/IPv6 address ([::1] allowed). */
+export function isDnsNameOrIp(name: string): boolean {
+  if (isIP(name) || (/^\[.*\]$/.test(name) && isIP(name.slice(1, -1)) === 6)) return true;
+  const labels = (name.startsWith('*.') ? name.slice(2) : name).split('.');
+  // An all-digit last label would be a mistyped IPv4 address (10.0.0.256), not a name.
+  return name.length <= 253 && labels.every((l) => DNS_LABEL.test(l)) && !/^\d+$/.test(labels[labels.length - 1]);
 }
 
 function show(v: unknown): string {

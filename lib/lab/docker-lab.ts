@@ -2,6 +2,7 @@
 // and reading a lab back from `docker inspect`. Commands are argument arrays.
 import { docker } from '../images/docker.ts';
 import type { LabPorts } from './ports.ts';
+import { STATE_LABEL } from './ownership.ts';
 
 export const LAB_LABEL = 'io.cloudnova.lab';
 export const HOST_LABEL = 'io.cloudnova.lab.host';
@@ -24,6 +25,8 @@ export interface HostPlan {
   slot: number;
   ports: LabPorts;
   image: string;
+  /** Absolute state root of the checkout that creates the host: the lab's owner. */
+  stateRoot: string;
 }
 
 /**
@@ -39,6 +42,7 @@ export function createHostArgs(p: HostPlan): string[] {
     '--label', `${HOST_LABEL}=${p.host}`,
     '--label', `${INDEX_LABEL}=${p.index}`,
     '--label', `${SLOT_LABEL}=${p.slot}`,
+    '--label', `${STATE_LABEL}=${p.stateRoot}`,
     '--network', networkName(p.lab),
     '--network-alias', p.host,
     '--cap-add', 'ALL',
@@ -73,6 +77,8 @@ export interface LabContainer {
   ports: Partial<LabPorts>;
   /** IP on the lab network ('' when stopped). */
   privateAddress: string;
+  /** The container's labels (its image's included): the owner label among them. */
+  labels: Record<string, string>;
 }
 
 interface InspectJson {
@@ -111,6 +117,7 @@ export async function listLabContainers(lab?: string): Promise<LabContainer[]> {
         image: j.Image,
         ports: { ssh: boundPort(j, '22'), http: boundPort(j, '80'), https: boundPort(j, '443') },
         privateAddress: j.NetworkSettings.Networks?.[networkName(labName)]?.IPAddress ?? '',
+        labels,
       };
     })
     .sort((a, b) => a.index - b.index);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { docker, run } from '../images/docker.ts';
 import { ensureImage } from '../images/build.ts';
 import { ensureSystemDeps } from '../setup/system-deps.ts';
-import { defaultStateRoot, ensureDir, ensureOperatorKey, writeFileAtomic } from './state.ts';
+import { defaultStateRoot, ensureDir, ensureOperatorKey, stateRootId, writeFileAtomic, type OperatorKey } from './state.ts';
 import { DEFAULT_LAB, MAX_HOSTS_PER_LAB, portsFor, slotCandidates, type LabPorts } from './ports.ts';
 import {
   LAB_LABEL,
@@ -18,6 +18,7 @@ import {
   networkName,
   type LabContainer,
 } from './docker-lab.ts';
+import { LabOwnedElsewhereError, STATE_LABEL, foreignOwner, labOwnership, loginKeyAction } from './ownership.ts';
 
 export const LAB_USER = 'admin';
 export const LAB_ADDRESS = '127.0.0.1';
@@ -52,6 +53,10 @@ export interface LabStatus {
   network: string;
   user: string;
   privateKeyPath: string;
+  /** This state folder's known_hosts (OpenSSH format): for `ssh -o UserKnownHostsFile=`. */
+  knownHostsPath: string;
+  /** The state folder that created the lab's hosts (undefined: unknown, made before owner labels). */
+  owner?: string;
   hosts: LabHostStatus[];
 }
 
@@ -69,13 +74,22 @@ export interface LabDownResult {
   volumes: string[];
 }
 
+/** Why `name` cannot be a lab name, or undefined when it can. */
+export function labNameProblem(name: string): string | undefined {
+  // It becomes part of container, network and volume names and of a state folder path.
+  return /^[a-z][a-z0-9-]{0,30}$/.test(name) ? undefined : `lab name '${name}': use lowercase letters, digits and '-' (starting with a letter, at most 31)`;
+}
+
 function labName(o: LabOptions): string {
   const name = o.name ?? DEFAULT_LAB;
-  // It becomes part of container, network and volume names and of a state folder path.
-  if (!/^[a-z][a-z0-9-]{0,30}$/.test(name)) throw new Error(`lab name '${name}': use lowercase letters, digits and '-' (starting with a letter)`);
+  const problem = labNameProblem(name);
+  if (problem) throw new Error(problem);
   return name;
 }
-const labDir = (o: LabOptions): string => join(o.stateDir ?? defaultStateRoot(), 'lab', labName(o));
+const stateRoot = (o: LabOptions): string => o.stateDir ?? defaultStateRoot();
+/** The owner label's value: the state root with symlinks resolved, so two spellings agree. */
+const ownerId = (o: LabOptions): string => stateRootId(stateRoot(o));
+const labDir = (o: LabOptions): string => join(stateRoot(o), 'lab', labName(o));
 const hostsFile = (o: LabOptions): string => join(labDir(o), 'hosts.json');
 const defaultLog = (m: string): void => console.error(`lab: ${m}`);
 
@@ -96,6 +110,8 @@ function toStatus(o: LabOptions, privateKeyPath: string, containers: LabContaine
     network: networkName(labName(o)),
     user: LAB_USER,
     privateKeyPath,
+    knownHostsPath: join(stateRoot(o), 'ssh', 'known_hosts'),
+    owner: containers.map((c) => c.labels[STATE_LABEL]).find(Boolean),
     hosts: containers.map((c) => {
       const ports = portsFor(c.slot, c.index);
       return {
@@ -179,18 +195,72 @@ async function waitForSsh(host: string, port: number, timeoutMs = 90_000): Promi
   throw new Error(`lab host ${host}: sshd did not answer on ${LAB_ADDRESS}:${port} within ${timeoutMs / 1000} s (docker logs ${host})`);
 }
 
-/** Create the lab's missing hosts and start stopped ones. A second call creates nothing. */
+const AUTHORIZED_KEYS = `/etc/ssh/authorized_keys/${LAB_USER}`;
+
+/**
+ * Install our login key on an existing, running host when it is ours and lacks it, or
+ * when it predates owner labels and has no key at all; another key is left alone.
+ */
+async function ensureLoginKey(lab: string, c: LabContainer, ownership: 'ours' | 'adopt', key: OperatorKey, log: (m: string) => void): Promise<void> {
+  const r = await docker(['exec', c.container, 'cat', AUTHORIZED_KEYS], { check: false });
+  const action = loginKeyAction(ownership, r.code === 0 ? r.stdout : '', key.publicKey);
+  if (action === 'keep') return;
+  if (action === 'install') {
+    await docker(['cp', key.publicKeyPath, `${c.container}:${AUTHORIZED_KEYS}`]);
+    log(ownership === 'ours'
+      ? `${c.host}: installed this state folder's login key (${key.publicKeyPath}); the host had another one`
+      : `${c.host}: made before lab owner labels, had no login key: installed this state folder's (${key.publicKeyPath})`);
+    return;
+  }
+  log(
+    `${c.host}: made before lab owner labels, it has another login key (probably another checkout's): left as is. ` +
+      `If ssh is refused, run from the checkout that made it, or recreate the lab (lab.ts down --name ${lab}, then up; this deletes its deployed stack)`,
+  );
+}
+
+/** Labs whose outdated-image notice was already printed in this process. */
+const imageNoticeShown = new Set<string>();
+
+async function imageCreated(ref: string): Promise<string> {
+  const r = await docker(['image', 'inspect', '--format', '{{.Created}}', ref], { check: false });
+  const t = new Date(r.stdout.trim());
+  return r.code === 0 && !Number.isNaN(t.getTime()) ? `${t.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'at an unknown date';
+}
+
+/** One line per run: what differs, that it is optional, and what recreating costs. */
+async function noticeOlderImage(lab: string, outdated: LabContainer[], image: { ref: string; id: string }, log: (m: string) => void): Promise<void> {
+  if (outdated.length === 0 || imageNoticeShown.has(lab)) return;
+  imageNoticeShown.add(lab);
+  const hosts = outdated.map((c) => c.host).join(', ');
+  const one = outdated.length === 1;
+  const oldDates = [...new Set(await Promise.all([...new Set(outdated.map((c) => c.image))].map(imageCreated)))].join(', ');
+  log(
+    `${hosts} ${one ? 'was' : 'were'} created from an older lab-host image (built ${oldDates}; ` +
+      `the current ${image.ref} was built ${await imageCreated(image.id)} after files/images/lab-host or its base changed). ` +
+      `${one ? 'It keeps' : 'They keep'} working as ${one ? 'is' : 'they are'}. Optional, to recreate ${one ? 'it' : 'them'} with the new image: ` +
+      `npx zx playbooks/lab.ts down --name ${lab} && npx zx playbooks/lab.ts up --name ${lab} (this deletes the stack deployed on ${one ? 'it' : 'them'})`,
+  );
+}
+
+/**
+ * Create the lab's missing hosts and start stopped ones. A second call creates nothing.
+ * A lab made by another state folder is refused (LabOwnedElsewhereError) before any change.
+ */
 export async function labUp(o: LabUpOptions = {}): Promise<LabUpResult> {
   const started = Date.now();
   const lab = labName(o);
   const log = o.log ?? defaultLog;
   const names = hostNames(lab, o.hosts);
   await ensureSystemDeps({ purpose: 'lab', log });
-  const key = await ensureOperatorKey(o.stateDir ?? defaultStateRoot());
+  const own = await listLabContainers(lab);
+  const other = foreignOwner(own, ownerId(o));
+  if (other !== undefined) throw new LabOwnedElsewhereError(lab, stateRoot(o), other);
+
+  const key = await ensureOperatorKey(stateRoot(o));
+  const owner = ownerId(o); // after ensureOperatorKey: the folder exists now
   const image = await ensureImage('lab-host', { log });
   await ensureNetwork(lab);
 
-  const own = await listLabContainers(lab);
   const byHost = new Map(own.map((c) => [c.host, c]));
   // Existing hosts keep their index (hence their ports); a new host takes its position
   // in the list when free, else the lowest free index.
@@ -204,33 +274,28 @@ export async function labUp(o: LabUpOptions = {}): Promise<LabUpResult> {
     p.index = index;
   });
   const slot = await chooseSlot(lab, own, plans.map((p) => p.index));
+  // Never recreated behind the user's back: the host may hold a deployed stack.
+  await noticeOlderImage(lab, plans.flatMap((p) => (p.existing && p.existing.image !== image.id ? [p.existing] : [])), image, log);
 
   const result = { created: [] as string[], started: [] as string[], existing: [] as string[] };
   for (const p of plans) {
-    if (p.existing && p.existing.image !== image.id) {
-      // Never recreated behind the user's back: the host may hold a deployed stack.
-      log(`${p.host} runs an older lab-host image; \`lab.ts down\` then \`up\` recreates it`);
-    }
     if (p.existing) {
-      // The login key follows the state folder that runs `up` (another checkout, a reset
-      // .cloudnova/): without this a lab made elsewhere would refuse our key.
-      await docker(['cp', key.publicKeyPath, `${p.existing.container}:/etc/ssh/authorized_keys/${LAB_USER}`]);
-      if (p.existing.running) {
-        result.existing.push(p.host);
-        continue;
+      if (p.existing.running) result.existing.push(p.host);
+      else {
+        await docker(['start', p.existing.container]);
+        result.started.push(p.host);
       }
-      await docker(['start', p.existing.container]);
-      result.started.push(p.host);
+      await ensureLoginKey(lab, p.existing, labOwnership(p.existing.labels, owner) === 'ours' ? 'ours' : 'adopt', key, log);
       continue;
     }
     const ports = portsFor(slot, p.index);
     const container = containerName(lab, p.host);
     log(`creating ${p.host} (${container}, ssh ${LAB_ADDRESS}:${ports.ssh})`);
     await docker(['volume', 'create', '--label', `${LAB_LABEL}=${lab}`, dockerVolumeName(lab, p.host)]);
-    await docker(createHostArgs({ lab, host: p.host, index: p.index, slot, ports, image: image.ref }));
+    await docker(createHostArgs({ lab, host: p.host, index: p.index, slot, ports, image: image.ref, stateRoot: owner }));
     // Keys go in before the first boot: sshd must never start with other host keys.
     await docker(['cp', `${await ensureHostKeyDir(o, p.host)}/.`, `${container}:/etc/ssh/`]);
-    await docker(['cp', key.publicKeyPath, `${container}:/etc/ssh/authorized_keys/${LAB_USER}`]);
+    await docker(['cp', key.publicKeyPath, `${container}:${AUTHORIZED_KEYS}`]);
     await docker(['start', container]);
     result.created.push(p.host);
   }
@@ -244,7 +309,7 @@ export async function labUp(o: LabUpOptions = {}): Promise<LabUpResult> {
 
 /** The lab as docker sees it now (no hosts when it is down). */
 export async function labStatus(o: LabOptions = {}): Promise<LabStatus> {
-  const privateKeyPath = join(o.stateDir ?? defaultStateRoot(), 'ssh', 'id_ed25519');
+  const privateKeyPath = join(stateRoot(o), 'ssh', 'id_ed25519');
   return toStatus(o, privateKeyPath, await listLabContainers(labName(o)));
 }
 

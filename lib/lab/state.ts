@@ -2,13 +2,24 @@
 // the project, or $CLOUDNOVA_STATE_DIR), folders 0700, secrets 0600.
 import { ensureOperatorKey as ensureSshKey } from '../connection/operator-key.ts';
 import { openState } from '../state.ts';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
 
 export function defaultStateRoot(): string {
   return process.env.CLOUDNOVA_STATE_DIR ? resolve(process.env.CLOUDNOVA_STATE_DIR) : join(PROJECT_ROOT, '.cloudnova');
+}
+
+/**
+ * The state root as one absolute spelling: symlinks resolved in the part that exists,
+ * so a state folder not yet (re)created still matches the path it will have.
+ */
+export function stateRootId(root: string): string {
+  const abs = resolve(root);
+  if (existsSync(abs)) return realpathSync(abs);
+  const parent = dirname(abs);
+  return parent === abs ? abs : join(stateRootId(parent), basename(abs));
 }
 
 export function projectRoot(): string {

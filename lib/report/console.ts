@@ -7,6 +7,8 @@ import { formatRecap, indent } from './recap.ts';
 import type { Reporter, TaskEvent } from './reporter.ts';
 import { Spinner } from './spinner.ts';
 
+
+const PROGRESS_EVERY_MS = 15_000;
 export interface ConsoleReporterOptions {
   out?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   check?: boolean;
@@ -21,6 +23,8 @@ export class ConsoleReporter implements Reporter {
   private readonly p: Paint;
   private readonly spinner?: Spinner;
   private hostWidth = 0;
+
+  private readonly lastProgress = new Map<string, number>();
 
   constructor(private readonly opts: ConsoleReporterOptions = {}) {
     this.out = opts.out ?? process.stdout;
@@ -40,7 +44,12 @@ export class ConsoleReporter implements Reporter {
 
   taskProgress(host: string, message: string): void {
     this.spinner?.progress(host, message);
-    if (!this.spinner && this.opts.verbose) this.print(this.p.dim(`         ${host.padEnd(this.hostWidth)}  … ${message}`));
+    if (this.spinner) return;
+    // Without a terminal (CI logs) a long wait still shows signs of life, a line per host every 15 s.
+    const now = Date.now();
+    if (!this.opts.verbose && now - (this.lastProgress.get(host) ?? 0) < PROGRESS_EVERY_MS) return;
+    this.lastProgress.set(host, now);
+    this.print(this.p.dim(`         ${host.padEnd(this.hostWidth)}  … ${message}`));
   }
 
   taskEnd(e: TaskEvent & { report: TaskReport; plan?: Plan }): void {

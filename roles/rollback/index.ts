@@ -1,26 +1,53 @@
-// Restore the release before the current one (playbooks/rollback.ts): read the
-// history and the current release in one call, decide (pure), switch, compose up.
+// Restore the release before the current one (playbooks/rollback.ts): gather the
+// current release, the history, the failed ones and what is on disk in one call,
+// decide (pure), then switch and compose up.
 import type { Role } from '../../lib/core/types.ts';
 import { command, composeUp } from '../../lib/modules/index.ts';
 import { REMOTE_ROOT, stackVars } from '../stack-vars.ts';
-import { RELEASE_HISTORY, currentReleaseArgv, switchReleaseArgv } from '../releases.ts';
+import { FAILED_RELEASES, RELEASE_HISTORY, switchReleaseArgv } from '../releases.ts';
 
-/** The newest release in the history that differs from the current one and still exists. */
-export function previousRelease(history: string[], current: string, existing: string[]): string | undefined {
-  for (const id of [...history].reverse()) if (id && id !== current && existing.includes(id)) return id;
+export interface ReleaseFacts {
+  current: string;
+  history: string[];
+  failed: string[];
+  existing: string[];
+}
+
+/**
+ * The newest release of the history that is not the current one, never failed
+ * verification, and is still on disk. Running rollback twice therefore goes back
+ * and forth between the last two good releases, as `git checkout -` does.
+ */
+export function previousRelease(f: ReleaseFacts): string | undefined {
+  for (const id of [...f.history].reverse()) {
+    if (id && id !== f.current && !f.failed.includes(id) && f.existing.includes(id)) return id;
+  }
   return undefined;
 }
 
+const GATHER = [
+  'readlink "$1/compose.yaml" | sed -n "s|^releases/\\([^/]*\\)/compose.yaml$|\\1|p"',
+  'echo @@; cat "$2" 2>/dev/null',
+  'echo @@; cat "$3" 2>/dev/null',
+  'echo @@; ls "$1/releases" 2>/dev/null; true',
+].join('\n');
+
+export function parseReleaseFacts(stdout: string): ReleaseFacts {
+  const [current = '', history = '', failed = '', existing = ''] = stdout.split('@@\n');
+  const lines = (s: string) => s.split('\n').map((l) => l.trim()).filter(Boolean);
+  return { current: current.trim(), history: lines(history), failed: lines(failed), existing: lines(existing) };
+}
 
 export const rollbackRole: Role = {
   name: 'rollback',
   async run(ctx) {
     const vars = stackVars(ctx.vars, ctx.inventory.file);
-    const current = (await ctx.conn.exec(currentReleaseArgv(), { sudo: true, check: false })).stdout.trim();
-    const facts = await ctx.conn.exec(['sh', '-c', 'cat "$1" 2>/dev/null; echo @@; ls "$2" 2>/dev/null', 'sh', RELEASE_HISTORY, `${REMOTE_ROOT}/releases`], { sudo: true });
-    const [history = '', existing = ''] = facts.stdout.split('@@\n');
-    const target = previousRelease(history.split('\n'), current, existing.split('\n'));
-    if (!target) throw new Error(`${ctx.host.name}: no earlier release to restore (current ${current || 'none'}; history ${RELEASE_HISTORY})`);
+    const r = await ctx.conn.exec(['sh', '-c', GATHER, 'sh', REMOTE_ROOT, RELEASE_HISTORY, FAILED_RELEASES], { sudo: true });
+    const facts = parseReleaseFacts(r.stdout);
+    const target = previousRelease(facts);
+    if (!target) {
+      throw new Error(`${ctx.host.name}: no earlier good release to restore (current ${facts.current || 'none'}; see ${RELEASE_HISTORY})`);
+    }
     const sw = switchReleaseArgv(target);
     await ctx.task(`switch back to release ${target}`, command({ argv: sw.argv, unless: sw.unless }));
     await ctx.task(`compose up (${vars.project})`, composeUp({ project: vars.project, file: `${REMOTE_ROOT}/compose.yaml`, wait: true }));

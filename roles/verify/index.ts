@@ -4,8 +4,8 @@
 // (releases/unhealthy) is restored at once, without waiting out the timeout.
 import { readFileSync } from 'node:fs';
 import type { Role, RoleContext } from '../../lib/core/types.ts';
-import { composeArgv, generatePassword, stackVars, type StackVars } from '../stack-vars.ts';
-import { PENDING_ROLLBACK, UNHEALTHY_MARK, switchReleaseArgv } from '../releases.ts';
+import { REMOTE_ROOT, composeArgv, generatePassword, stackVars, type StackVars } from '../stack-vars.ts';
+import { PENDING_ROLLBACK, UNHEALTHY_MARK, markFailedArgv, switchReleaseArgv } from '../releases.ts';
 import { cloudnovaDashboard } from '../grafana/dashboard.ts';
 import { importDashboard } from '../grafana/import.ts';
 import { panelQueries } from '../grafana/panel-queries.ts';
@@ -17,16 +17,30 @@ import { allOf, type Judgement } from './checks.ts';
 import { get } from './http.ts';
 import { verifyChecks } from './plan.ts';
 
-/** The release to restore and why the new one failed early, in one call. */
-async function releaseState(ctx: RoleContext): Promise<{ previous: string | null; unhealthy: string | null }> {
-  const r = await ctx.conn.exec(['sh', '-c', 'cat "$1" 2>/dev/null; echo @@; cat "$2" 2>/dev/null; true', 'sh', PENDING_ROLLBACK, UNHEALTHY_MARK], { sudo: true });
-  const [pending = '', unhealthy = ''] = r.stdout.split('@@\n');
-  const previous = pending.trim();
-  return { previous: /^[0-9a-f]{12}$/.test(previous) ? previous : null, unhealthy: unhealthy.trim() || null };
+const COMPOSE_LINK = `${REMOTE_ROOT}/compose.yaml`;
+
+interface ReleaseState {
+  current: string;
+  /** The release this run replaced, while the new one is unverified. */
+  previous: string | null;
+  /** Why compose saw the new release fail, when it did. */
+  unhealthy: string | null;
 }
 
-async function rollback(ctx: RoleContext, vars: StackVars, previous: string | null): Promise<string | null> {
+/** The live release, the one to restore and why the new one failed early, in one call. */
+async function releaseState(ctx: RoleContext): Promise<ReleaseState> {
+  const script = 'readlink "$1" | sed -n "s|^releases/\\([^/]*\\)/compose.yaml$|\\1|p"; echo @@; cat "$2" 2>/dev/null; echo @@; cat "$3" 2>/dev/null; true';
+  const r = await ctx.conn.exec(['sh', '-c', script, 'sh', COMPOSE_LINK, PENDING_ROLLBACK, UNHEALTHY_MARK], { sudo: true });
+  const [current = '', pending = '', unhealthy = ''] = r.stdout.split('@@\n');
+  const previous = pending.trim();
+  return { current: current.trim(), previous: /^[0-9a-f]{12}$/.test(previous) ? previous : null, unhealthy: unhealthy.trim() || null };
+}
+
+async function rollback(ctx: RoleContext, vars: StackVars, release: ReleaseState): Promise<string | null> {
+  const previous = release.previous;
   if (!previous) return null;
+  // Remembered so that `rollback.ts` never walks back into it.
+  if (release.current && release.current !== previous) await ctx.conn.exec(markFailedArgv(release.current), { sudo: true });
   const sw = switchReleaseArgv(previous);
   await ctx.conn.exec(sw.argv, { sudo: true });
   await ctx.conn.exec(composeArgv(vars, 'up', '-d', '--remove-orphans'), { sudo: true, timeoutMs: 10 * 60_000 });
@@ -34,9 +48,15 @@ async function rollback(ctx: RoleContext, vars: StackVars, previous: string | nu
   return previous;
 }
 
+const MAX_PROBLEM_CHARS = 300;
+
 function failure(host: string, problems: string[], restored: string | null): Error {
-  const tail = restored ? `\nrolled back to release ${restored}` : '\nno previous release to restore';
-  return new Error(`verification failed on ${host}:\n  ${problems.join('\n  ')}${tail}`);
+  const tail = restored
+    ? `\nrolled back to release ${restored}`
+    : '\nnothing rolled back: this run did not switch to a new release';
+  // A problem may quote a whole error page: its start says enough.
+  const lines = problems.map((p) => (p.length > MAX_PROBLEM_CHARS ? `${p.slice(0, MAX_PROBLEM_CHARS)}…` : p));
+  return new Error(`verification failed on ${host}:\n  ${lines.join('\n  ')}${tail}`);
 }
 
 export const verifyRole: Role = {
@@ -70,7 +90,7 @@ export const verifyRole: Role = {
     await ctx.step(`verify ${checks.length} checks`, async () => {
       const release = await releaseState(ctx);
       if (release.unhealthy && release.previous) {
-        throw failure(ctx.host.name, [`the new release never became healthy: ${release.unhealthy}`], await rollback(ctx, vars, release.previous));
+        throw failure(ctx.host.name, [`the new release never became healthy: ${release.unhealthy}`], await rollback(ctx, vars, release));
       }
       const deadline = Date.now() + vars.verify.timeoutSeconds * 1000;
       for (;;) {
@@ -88,7 +108,7 @@ export const verifyRole: Role = {
           if (release.previous || release.unhealthy) await ctx.conn.exec(['rm', '-f', PENDING_ROLLBACK, UNHEALTHY_MARK], { sudo: true });
           return 'ok';
         }
-        if (!all.retry || Date.now() > deadline) throw failure(ctx.host.name, all.problems, await rollback(ctx, vars, release.previous));
+        if (!all.retry || Date.now() > deadline) throw failure(ctx.host.name, all.problems, await rollback(ctx, vars, release));
         ctx.log(`waiting: ${all.problems[0]}`);
         await new Promise((r) => setTimeout(r, vars.verify.intervalSeconds * 1000));
       }

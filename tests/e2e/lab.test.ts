@@ -3,14 +3,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { docker } from '../../lib/images/docker.ts';
 import { and, sh, type Shell } from '../../lib/connection/quote.ts';
 import { floatingRef } from '../../lib/images/build.ts';
 import { ensureSystemDeps } from '../../lib/setup/system-deps.ts';
-import { labDown, labStatus, labUp, provideLabHosts } from '../../lib/lab/index.ts';
+import { LabOwnedElsewhereError, labDown, labStatus, labUp, provideLabHosts } from '../../lib/lab/index.ts';
 
 const LAB = 'labtest';
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -40,10 +40,14 @@ function ssh(port: number, remote: readonly string[] | Shell): { code: number; o
 }
 
 function labCli(...args: string[]): { code: number; stdout: string; stderr: string } {
+  return labCliFrom(stateDir, ...args);
+}
+
+function labCliFrom(state: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync('npx', ['zx', 'playbooks/lab.ts', ...args, '--name', LAB], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, CLOUDNOVA_STATE_DIR: stateDir },
+    env: { ...process.env, CLOUDNOVA_STATE_DIR: state },
     timeout: 600_000,
   });
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
@@ -94,6 +98,30 @@ test('up creates the hosts, a second up creates nothing, status lists the same h
   // Published on 127.0.0.1 only.
   const ports = (await docker(['port', `cloudnova-${LAB}-1`])).stdout;
   for (const line of ports.trim().split('\n')) assert.match(line, /-> 127\.0\.0\.1:\d+$/);
+});
+
+test('another state folder cannot take the lab over; status still works from it', async () => {
+  const other = mkdtempSync(join(tmpdir(), 'cloudnova-labtest-other-'));
+  const authorizedKeys = async (): Promise<string> => (await docker(['exec', `cloudnova-${LAB}-1`, 'cat', '/etc/ssh/authorized_keys/admin'])).stdout;
+  try {
+    const keys = await authorizedKeys();
+    await assert.rejects(labUp({ name: LAB, stateDir: other, log: () => {}, hosts: 2 }), (e: unknown) => e instanceof LabOwnedElsewhereError && e.otherOwner === realpathSync(stateDir));
+    const cli = labCliFrom(other, 'up', '--hosts', '2');
+    assert.equal(cli.code, 2, cli.stderr);
+    assert.match(cli.stderr, /belongs to another state folder/);
+    assert.equal(cli.stderr.trim().split('\n').length, 1, cli.stderr);
+    assert.equal(await authorizedKeys(), keys, 'the owner keeps its login key');
+    assert.ok(!existsSync(join(other, 'ssh', 'id_ed25519')), 'nothing was created in the other state folder');
+
+    const status = labCliFrom(other, 'status');
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, new RegExp(`belongs to the state folder ${realpathSync(stateDir)}`));
+    assert.ok(status.stdout.includes(`-o UserKnownHostsFile=${join(realpathSync(stateDir), 'ssh', 'known_hosts')}`), status.stdout);
+  } finally {
+    rmSync(other, { recursive: true, force: true });
+  }
+  const own = labCli('status');
+  assert.ok(own.stdout.includes(`ssh -i ${join(stateDir, 'ssh', 'id_ed25519')} -o UserKnownHostsFile=${join(stateDir, 'ssh', 'known_hosts')} -p `), own.stdout);
 });
 
 test('the operator logs in as admin with the real ssh client and sudo needs no password', async () => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { docker, imageId } from '../../lib/images/docker.ts';
 import { labDown, labStatus, type LabHostStatus } from '../../lib/lab/index.ts';
-import { appImageTag } from '../../playbooks/stack-images.ts';
+import { appImageTag } from '../../playbooks/support/stack-images.ts';
 import { NGINX_DEFAULTS } from '../../roles/nginx/vars.ts';
 import { PROMETHEUS_DEFAULTS } from '../../roles/prometheus/vars.ts';
 import { describeTasks, runSite, writeInventory, type SiteReport, type SiteRun, type TaskEntry } from './helpers/site-run.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COMMON_FLAGS, FlagError, helpText, parseFlags, scriptArgs } from '../../../lib/cli/flags.ts';
+import { COMMON_FLAGS, FlagError, commonFlags, helpText, parseFlags, scriptArgs } from '../../../lib/cli/flags.ts';
 
 test('defaults', () => {
   assert.deepEqual(parseFlags([]).options, { check: false, diff: false, tags: [], skipTags: [], limit: [], forks: 0, verbose: false });
@@ -41,4 +41,20 @@ test('playbook flags are parsed and listed in --help', () => {
 test('scriptArgs drops node, zx and the script path', () => {
   assert.deepEqual(scriptArgs(['node', '/x/node_modules/zx/build/cli.js', 'playbooks/site.ts', '--check']), ['--check']);
   assert.deepEqual(scriptArgs(['node', 'playbooks/site.ts', '--json', 'a.js']), ['--json', 'a.js']);
+});
+
+test('a playbook narrowed to some common flags refuses the others by name and lists only its own', () => {
+  const region = { name: 'region', type: 'string' as const, value: 'REGION', description: 'AWS region' };
+  const common = commonFlags('env', 'inventory', 'yes', 'help');
+  const f = parseFlags(['--env', 'aws', '-i', 'inv.ts', '-y', '--region', 'eu-west-3'], [region], common);
+  assert.deepEqual([f.env, f.inventory, f.yes, f.values.region], ['aws', 'inv.ts', true, 'eu-west-3']);
+  const accepted = 'it takes only --env, -i/--inventory, -y/--yes, -h/--help, --region';
+  for (const argv of [['--check'], ['--diff'], ['--tags', 'x'], ['--limit=web1'], ['--forks', '2'], ['--json', 'r.json'], ['-v']]) {
+    const given = argv[0].split('=')[0];
+    assert.throws(() => parseFlags(argv, [region], common), (e: unknown) => e instanceof FlagError && e.message === `${given}: not accepted by this playbook; ${accepted}`, argv.join(' '));
+  }
+  assert.throws(() => parseFlags(['--frobnicate'], [region], common), /unknown flag '--frobnicate'/);
+  const help = helpText('teardown', [region], common);
+  assert.deepEqual([...help.matchAll(/--([a-z-]+)/g)].map((m) => m[1]), ['env', 'inventory', 'yes', 'help', 'region']);
+  assert.throws(() => commonFlags('nope'), /no common flag --nope/);
 });

@@ -1,6 +1,6 @@
 // The files each role puts on a host, their modes, and the commands that check and apply them.
 import { test } from 'node:test';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -86,6 +86,8 @@ test('compose: the switch probe and current-release reader work in a real shell'
     const history = join(dir, 'history');
     const sub = (argv: string[]) => argv.map((a) => a.replace('/opt/cloudnova/compose.yaml', link).replace('/opt/cloudnova/releases/history', history));
     const { argv, unless } = switchReleaseArgv('abc123');
+    mkdirSync(join(dir, 'releases', 'abc123'), { recursive: true });
+    writeFileSync(join(dir, 'releases', 'abc123', 'compose.yaml'), 'services: {}\n');
     assert.notEqual(spawnSync(unless[0], sub(unless).slice(1)).status, 0, 'no link yet: switch needed');
     assert.equal(spawnSync(argv[0], sub(argv).slice(1)).status, 0);
     assert.equal(spawnSync(unless[0], sub(unless).slice(1)).status, 0, 'already there: nothing to do');

@@ -1,16 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from '../../../lib/core/types.ts';
 import { ConfigError } from '../../../lib/core/types.ts';
-import { type CliDeps, runPlaybookCli } from '../../../lib/runner/main.ts';
+import { type CliDeps, type PlaybookCli, runPlaybookCli } from '../../../lib/runner/main.ts';
 import { silentReporter } from '../../../lib/report/reporter.ts';
 import { FakeConnection } from '../../helpers/fake-connection.ts';
 import { fakeHost, fakeInventory, fakeModule } from '../../helpers/fake-run.ts';
 
-async function cli(argv: string[], role: Role, extra: Partial<CliDeps> = {}) {
+async function cli(argv: string[], role: Role, extra: Partial<CliDeps> = {}, more: Partial<PlaybookCli> = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'cli-'));
   let out = '';
   let err = '';
@@ -23,7 +23,7 @@ async function cli(argv: string[], role: Role, extra: Partial<CliDeps> = {}) {
     err: (t) => void (err += t),
     ...extra,
   };
-  const code = await runPlaybookCli({ argv, describe: 'site.ts: deploy', plays: () => [{ name: 'site', hosts: ['web'], roles: [role] }], deps });
+  const code = await runPlaybookCli({ argv, describe: 'site.ts: deploy', plays: () => [{ name: 'site', hosts: ['web'], roles: [role] }], deps, ...more });
   process.exitCode = 0;
   return { code, out, err, dir };
 }
@@ -59,4 +59,39 @@ test('--help lists the flags and exits 0', async () => {
   assert.equal(r.code, 0);
   assert.match(r.out, /^site\.ts: deploy\n\nFlags:\n/);
   assert.match(r.out, /--skip-tags A,B/);
+});
+
+test('--json naming a folder, or inside a missing folder, is exit 2 before the state or inventory is touched', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'out-'));
+  let touched = 0;
+  const deps = { openState: async () => { touched++; throw new Error('opened'); }, loadInventory: async () => { touched++; throw new Error('loaded'); } };
+  const folder = await cli(['--json', dir], okRole, deps);
+  assert.deepEqual([folder.code, folder.err], [2, `error: --json ${dir}: is a directory; give a file name, e.g. ${dir}/report.json\n`]);
+  const missing = await cli(['--json', join(dir, 'nope', 'r.json')], okRole, deps);
+  assert.deepEqual([missing.code, missing.err], [2, `error: --json ${join(dir, 'nope', 'r.json')}: folder ${join(dir, 'nope')} does not exist; create it first or pick another path\n`]);
+  await writeFile(join(dir, 'file'), '');
+  const underFile = await cli(['--json', join(dir, 'file', 'r.json')], okRole, deps);
+  assert.equal(underFile.code, 2);
+  assert.match(underFile.err, /^error: --json .*: .*file is not a folder\n$/);
+  assert.equal(touched, 0);
+});
+
+test('unknown --tags/--skip-tags fail before prepare provisions anything; plays see the prepared inventory', async () => {
+  const verify: Role = { name: 'verify', tags: ['always'], async run() {} };
+  let prepared = 0;
+  const seen: number[] = [];
+  const more: Partial<PlaybookCli> = {
+    prepare: async (inv) => { prepared++; return { ...inv, hosts: inv.hosts.slice(0, 1), groups: { all: ['web1'], web: ['web1'] } }; },
+    plays: (inv) => { seen.push(inv.hosts.length); return [{ name: 'site', hosts: ['web'], roles: [okRole, verify] }]; },
+  };
+  const tag = await cli(['--tags', 'nope'], okRole, {}, more);
+  assert.deepEqual([tag.code, tag.err], [2, "error: command line: --tags: unknown tag 'nope'; known tags: always, app, verify\n"]);
+  const skip = await cli(['--skip-tags', 'app,nope'], okRole, {}, more);
+  assert.deepEqual([skip.code, skip.err], [2, "error: command line: --skip-tags: unknown tag 'nope'; known tags: always, app, verify\n"]);
+  assert.equal(prepared, 0);
+  // 'always' is a real tag (the verify role carries it): accepted, and the run goes on to prepare.
+  const always = await cli(['--tags', 'always'], okRole, {}, more);
+  assert.deepEqual([always.code, always.err], [0, '']);
+  assert.equal(prepared, 1);
+  assert.deepEqual(seen, [2, 2, 2, 1]);
 });

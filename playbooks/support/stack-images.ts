@@ -6,11 +6,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Inventory, Vars } from '../lib/core/types.ts';
-import { docker, imageId } from '../lib/images/docker.ts';
-import { ensureOfflineImages } from '../lib/images/build.ts';
+import type { Inventory, Vars } from '../../lib/core/types.ts';
+import { docker, imageId } from '../../lib/images/docker.ts';
+import { ensureOfflineImages } from '../../lib/images/build.ts';
 
-const WEBAPP_DIR = join(import.meta.dirname, '..', 'webapp');
+const WEBAPP_DIR = join(import.meta.dirname, '..', '..', 'webapp');
 const APP_REPO = 'cloudnova/miniwebapp';
 // What the image is built from (see webapp/.dockerignore): nothing else changes the tag.
 const APP_CONTEXT = ['Dockerfile', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'public'];

@@ -1,11 +1,11 @@
 // Providers create the hosts of environments that have none until run time:
 // the lab (systemd containers on this machine) and EC2. Both hand back
 // HostConfig[] that join the run's inventory with their groups and vars.
-import { ConfigError, type Inventory, type RunOptions, type StateDir } from '../lib/core/types.ts';
-import { addProvidedHosts } from '../lib/inventory/load.ts';
-import { provideLabHosts } from '../lib/lab/index.ts';
-import { ensureSystemDeps } from '../lib/setup/system-deps.ts';
-import { parseEc2Config, provisionEc2 } from '../roles/ec2/index.ts';
+import { ConfigError, type Inventory, type RunOptions, type StateDir } from '../../lib/core/types.ts';
+import { addProvidedHosts } from '../../lib/inventory/load.ts';
+import { provideLabHosts } from '../../lib/lab/index.ts';
+import { ensureSystemDeps } from '../../lib/setup/system-deps.ts';
+import { parseEc2Config, provisionEc2 } from '../../roles/ec2/index.ts';
 
 const log = (message: string): void => void process.stderr.write(`provision: ${message}\n`);
 

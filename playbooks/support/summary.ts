@@ -1,9 +1,9 @@
 // What a newcomer needs after a successful run: where the stack answers, which
 // CA to trust, and where the generated passwords are (paths only, never values).
 import { existsSync } from 'node:fs';
-import type { Inventory } from '../lib/core/types.ts';
-import { openState } from '../lib/state.ts';
-import { publicHttpsUrl, stackVars } from '../roles/stack-vars.ts';
+import type { Inventory } from '../../lib/core/types.ts';
+import { openState } from '../../lib/state.ts';
+import { publicHttpsUrl, stackVars } from '../../roles/stack-vars.ts';
 
 export async function printAccessSummary(inventory: Inventory, out: (line: string) => void = console.log): Promise<void> {
   const state = await openState();
