@@ -8,7 +8,7 @@ export default defineInventory({
   // Stack vars for every environment (role defaults live in roles/*/vars.ts).
   vars: {},
   environments: {
-    // Local containers with sshd on this machine (npm run lab). The lab creates
+    // Local containers with sshd on this machine (npx zx playbooks/lab.ts up|status|down). The lab creates
     // the hosts named here; ssh/http/https are published on 127.0.0.1 only.
     lab: {
       provider: { kind: 'lab', name: 'lab' },

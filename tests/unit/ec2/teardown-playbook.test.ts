@@ -3,7 +3,9 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 
@@ -70,5 +72,38 @@ describe('playbooks/teardown.ts', () => {
     assert.equal(code, 0, out);
     assert.deepEqual(actions.filter((a) => a.startsWith('Delete')), ['DeleteKeyPair key-ours']);
     assert.match(out, /teardown: done/);
+  });
+
+  test('flags it does not act on are refused with exit 2, before any AWS call; --check above all', async () => {
+    for (const args of [['--check'], ['--yes', '--check'], ['--diff'], ['--tags', 'ec2'], ['--limit', 'web1'], ['--forks', '2'], ['--json', 'r.json']]) {
+      const { code, out } = await runTeardown(args);
+      assert.equal(code, 2, `${args.join(' ')}: ${out}`);
+      assert.match(out, new RegExp(`^${args.find((a) => a !== '--yes')}: not accepted by this playbook; it takes only --env, -i/--inventory, -y/--yes, -h/--help, --region\\n$`), args.join(' '));
+    }
+    assert.deepEqual(actions, []);
+  });
+
+  test('--help lists only the flags it takes and says the default env is aws', async () => {
+    const { code, out } = await runTeardown(['--help']);
+    assert.equal(code, 0, out);
+    assert.deepEqual([...out.matchAll(/^ {2}(?:-\w, )? *--([a-z-]+)/gm)].map((m) => m[1]), ['env', 'inventory', 'yes', 'help', 'region']);
+    assert.match(out, /--env NAME +environment whose EC2 resources are deleted \(default: aws/);
+    assert.doesNotMatch(out, /--check|--tags|--limit|--forks|--json|--diff/);
+  });
+
+  test('an env of static hosts is refused for what it is, not for its private keys', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cn-teardown-'));
+    try {
+      await writeFile(join(dir, 'garbage'), 'not a key\n', { mode: 0o600 });
+      const inventory = join(dir, 'inventory.ts');
+      const own = { hosts: { web1: { address: '192.0.2.10', privateKey: 'garbage' }, web2: { address: '192.0.2.11', privateKey: 'missing' } } };
+      await writeFile(inventory, `export default ${JSON.stringify({ defaultEnv: 'own', environments: { own } })};\n`);
+      const { code, out } = await runTeardown(['--env', 'own', '-i', inventory]);
+      assert.equal(code, 2, out);
+      assert.equal(out, `--env own: its hosts are not made by the ec2 provider (${inventory}); nothing to tear down here\n`);
+      assert.deepEqual(actions, []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,13 +2,14 @@
 import { mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeEd25519Key } from '../../../lib/connection/operator-key.ts';
 
 export interface Workspace {
   dir: string;
   /** Write an inventory module exporting `definition`; returns its path. */
   inventory(definition: unknown, name?: string): Promise<string>;
-  /** A private key file with the given mode. */
-  key(name: string, mode?: number): Promise<string>;
+  /** A private key file with the given mode: a real unencrypted ed25519 key unless `content` is given. */
+  key(name: string, mode?: number, content?: string): Promise<string>;
   cleanup(): Promise<void>;
 }
 
@@ -23,9 +24,9 @@ export async function workspace(): Promise<Workspace> {
       await writeFile(file, `export default ${JSON.stringify(definition, null, 2)};\n`);
       return file;
     },
-    async key(name, mode = 0o600) {
+    async key(name, mode = 0o600, content = makeEd25519Key('test').privatePem) {
       const file = join(dir, name);
-      await writeFile(file, 'not a real key\n', { mode });
+      await writeFile(file, content, { mode });
       await chmod(file, mode);
       return file;
     },

@@ -130,6 +130,47 @@ test('private key readable by group or others is refused like ssh does', async (
   await rejectsWith(loadInventory({ file }), file, 'environments.own.hosts.web1.privateKey', /readable by group or others \(mode 0644\).*UNPROTECTED PRIVATE KEY FILE.*chmod 600/);
 });
 
+test('a key file that is not a usable private key is refused at load time, naming file and field', async () => {
+  const { makeEd25519Key } = await import('../../../lib/connection/operator-key.ts');
+  const { generateKeyPairSync } = await import('node:crypto');
+  const encrypted = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' },
+  }).privateKey;
+  const cases: Array<[string, string, RegExp]> = [
+    ['id_garbage', 'hello, I am not a key\n', /^not a private key \(Unsupported key format\): .*id_garbage; point privateKey at an unencrypted OpenSSH or PEM private key/],
+    ['id_pub', `${makeEd25519Key('t').publicLine}\n`, /^not a private key \(.*id_pub holds a public key\)/],
+    ['id_encrypted', encrypted, /^private key .*id_encrypted is encrypted with a passphrase, and runs are non-interactive/],
+  ];
+  for (const [name, content, re] of cases) {
+    await ws.key(name, 0o600, content);
+    const def = own();
+    def.environments.own.hosts.web1.privateKey = name;
+    const file = await ws.inventory(def);
+    await assert.rejects(loadInventory({ file }), (e: unknown) => {
+      assert.ok(e instanceof ConfigError && e.field === 'environments.own.hosts.web1.privateKey' && e.file === file, String(e));
+      assert.match(e.message.slice(`${file}: ${e.field}: `.length), re);
+      return true;
+    });
+    // Commands that never connect (teardown) can skip the key checks.
+    assert.equal((await loadInventory({ file, checkKeys: false })).hosts.length, 2);
+  }
+});
+
+test('publicNames must be DNS names or IP addresses (they go into TLS SANs and nginx server_name)', async () => {
+  const good = ['app.example.com', 'localhost', '*.example.com', '192.0.2.10', '2001:db8::1', '[::1]', 'xn--bcher-kva.example'];
+  const def = own();
+  (def.environments.own.hosts.web1 as Record<string, unknown>).publicNames = good;
+  assert.deepEqual((await loadInventory({ file: await ws.inventory(def) })).hosts[0].publicNames, good);
+  for (const bad of ['ok.example.com; } server {', 'a b.example.com', '-bad.example.com', 'example..com', 'example.com.', 'under_score.example.com', '10.0.0.256', 'x'.repeat(64) + '.com', 'app.example.com/path']) {
+    const d = own();
+    (d.environments.own.hosts.web1 as Record<string, unknown>).publicNames = ['fine.example.com', bad];
+    const file = await ws.inventory(d);
+    await rejectsWith(loadInventory({ file }), file, 'environments.own.hosts.web1.publicNames[1]', /is neither a DNS name .* nor an IP address/);
+  }
+});
+
 test('the default key is the state folder one', async () => {
   const def = own();
   delete (def.environments.own.hosts.web2 as Record<string, unknown>).privateKey;
