@@ -3,7 +3,7 @@
 // HostConfig[] that join the run's inventory with their groups and vars.
 import { ConfigError, type Inventory, type RunOptions, type StateDir } from '../../lib/core/types.ts';
 import { addProvidedHosts } from '../../lib/inventory/load.ts';
-import { provideLabHosts } from '../../lib/lab/index.ts';
+import { labNameProblem, provideLabHosts } from '../../lib/lab/index.ts';
 import { ensureSystemDeps } from '../../lib/setup/system-deps.ts';
 import { parseEc2Config, provisionEc2 } from '../../roles/ec2/index.ts';
 
@@ -29,9 +29,9 @@ export async function provisionHosts(inventory: Inventory, options: RunOptions, 
 async function provisionLab(inventory: Inventory, provider: NonNullable<Inventory['provider']>, state: StateDir) {
   const field = `environments.${inventory.env}.provider`;
   const name = provider.name ?? 'lab';
-  if (typeof name !== 'string' || !/^[a-z][a-z0-9-]{0,20}$/.test(name)) {
-    throw new ConfigError(inventory.file, `${field}.name`, 'expected a short lowercase lab name (letters, digits, -)');
-  }
+  if (typeof name !== 'string') throw new ConfigError(inventory.file, `${field}.name`, 'expected a string');
+  const problem = labNameProblem(name);
+  if (problem) throw new ConfigError(inventory.file, `${field}.name`, problem);
   const planned = inventory.planned ?? [];
   if (planned.length === 0) {
     throw new ConfigError(inventory.file, `${field}`, 'the lab environment names no hosts: list them in groups (web: { hosts: [...] })');

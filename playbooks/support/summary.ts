@@ -20,10 +20,9 @@ export async function printAccessSummary(inventory: Inventory, out: (line: strin
   }
   const ca = state.path('tls', 'ca.crt');
   if (existsSync(ca)) lines.push(`  ${'CA certificate:'.padEnd(36)}${ca}   (curl --cacert ${ca} ...)`);
-  const secrets: Array<[string, string]> = [
-    ['prometheus-basic-auth-password', 'Prometheus password (user admin)'],
-    ['grafana-admin-password', 'Grafana password (user admin)'],
-  ];
+  const grafanaRuns = inventory.hosts.some((h) => h.groups.includes('monitoring') && stackVars(h.vars, inventory.file).grafana.enabled);
+  const secrets: Array<[string, string]> = [['prometheus-basic-auth-password', 'Prometheus password (user admin)']];
+  if (grafanaRuns) secrets.push(['grafana-admin-password', 'Grafana password (user admin)']);
   for (const [name, label] of secrets) {
     const path = state.path('secrets', name);
     if (existsSync(path)) lines.push(`  ${(label + ':').padEnd(36)}${path}`);
