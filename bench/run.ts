@@ -39,6 +39,8 @@ interface Measure {
   hosts: number;
   applyMs: number;
   noopMs: number;
+  /** The controller's own CPU time during the no-op rerun (user + system). */
+  noopCpuMs: number;
   execs: number[];
   changed: number;
   failed: number;
@@ -52,13 +54,15 @@ async function measure(n: number, templateFile: string, stateRoot: string): Prom
     const inventory: Inventory = { env: 'bench', file: 'bench/run.ts', hosts, groups: { all: hosts.map((h) => h.name), bench: hosts.map((h) => h.name) }, vars: {} };
     const plays: Play[] = [{ name: 'bench', hosts: ['bench'], roles: [benchRole(templateFile)] }];
     const state = await openState(stateRoot);
-    const run = async (): Promise<{ ms: number; report: RunReport }> => {
+    const run = async (): Promise<{ ms: number; cpuMs: number; report: RunReport }> => {
       // One pool per run, like a real run: every host's connection is opened fresh.
       const pool = new ConnectionPool({ state });
       const started = performance.now();
+      const cpu = process.cpuUsage();
       const report = await runPlaybook({ plays, inventory, options: OPTIONS, state, connect: (h) => pool.get(h) });
       await pool.closeAll();
-      return { ms: performance.now() - started, report };
+      const used = process.cpuUsage(cpu);
+      return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, report };
     };
     const apply = await run();
     const noop = await run();
@@ -69,6 +73,7 @@ async function measure(n: number, templateFile: string, stateRoot: string): Prom
       hosts: n,
       applyMs: apply.ms,
       noopMs: noop.ms,
+      noopCpuMs: noop.cpuMs,
       execs: reports.map((h) => h.execs),
       changed: reports.reduce((s, h) => s + h.changed, 0),
       failed: reports.reduce((s, h) => s + h.failed + h.unreachable, 0),
@@ -80,7 +85,7 @@ async function measure(n: number, templateFile: string, stateRoot: string): Prom
 
 function table(rows: Measure[]): string {
   const one = rows.find((r) => r.hosts === 1)?.noopMs;
-  const lines = [`${'hosts'.padStart(5)}  ${'first run'.padStart(10)}  ${'no-op rerun'.padStart(11)}  ${'vs N=1'.padStart(6)}  ${'execs/host'.padStart(10)}  ${'per module'.padStart(10)}  changed  failed`];
+  const lines = [`${'hosts'.padStart(5)}  ${'first run'.padStart(10)}  ${'no-op rerun'.padStart(11)}  ${'vs N=1'.padStart(6)}  ${'controller CPU'.padStart(14)}  ${'execs/host'.padStart(10)}  ${'per module'.padStart(10)}  changed  failed`];
   for (const r of rows) {
     const min = Math.min(...r.execs);
     const max = Math.max(...r.execs);
@@ -90,6 +95,7 @@ function table(rows: Measure[]): string {
         `${r.applyMs.toFixed(0)} ms`.padStart(10),
         `${r.noopMs.toFixed(0)} ms`.padStart(11),
         (one ? `${(r.noopMs / one).toFixed(2)}x` : '-').padStart(6),
+        `${r.noopCpuMs.toFixed(0)} ms`.padStart(14),
         (min === max ? String(min) : `${min}-${max}`).padStart(10),
         (max / MODULES_PER_PLAY).toFixed(2).padStart(10),
         String(r.changed).padStart(7),
