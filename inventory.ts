@@ -56,6 +56,7 @@ export default defineInventory({
         },
         web2: {
           address: '10.0.0.11',
+          privateAddress: '10.0.0.11',
           user: 'admin',
           privateKey: '~/.ssh/id_ed25519',
           // Reached through web1 (ssh2 forwardOut), like ProxyJump.

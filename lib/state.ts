@@ -50,7 +50,10 @@ export class LocalStateDir implements StateDir {
 
   private async readOrCreate(path: string, make: () => string): Promise<{ value: string; path: string }> {
     try {
-      return { value: await readFile(path, 'utf8'), path };
+      const value = await readFile(path, 'utf8');
+      // A run cut between creating and writing the file leaves it empty: never use '' as a password.
+      if (!value) throw new Error(`secret ${path} is empty: delete it to have a new one generated`);
+      return { value, path };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }

@@ -7,7 +7,7 @@ import { matchHosts } from '../lib/runner/select.ts';
 import type { Inventory, Play, RunOptions, StateDir } from '../lib/core/types.ts';
 import { provisionHosts } from './support/provision.ts';
 import { resolveStackImages } from './support/stack-images.ts';
-import { checkStackVars, unusedGroups } from './support/check-vars.ts';
+import { checkPrivateAddresses, checkStackVars, unusedGroups } from './support/check-vars.ts';
 import { printAccessSummary } from './support/summary.ts';
 import { dockerRole } from '../roles/docker/index.ts';
 import { tlsRole } from '../roles/tls/index.ts';
@@ -34,6 +34,7 @@ export function sitePlays(): Play[] {
 async function prepare(inventory: Inventory, options: RunOptions, state: StateDir): Promise<Inventory> {
   // Bad vars stop the run here, before a host is created or touched.
   await checkStackVars(inventory);
+  checkPrivateAddresses(inventory);
   for (const group of unusedGroups(inventory)) {
     process.stderr.write(`warning: ${inventory.file}: group '${group}' is used by no role (roles act on web and monitoring)\n`);
   }

@@ -116,7 +116,8 @@ export class SshConnection implements Connection {
     const file = `${await Promise.race([this.home(), this.dropped])}/.cloudnova-stdin-${randomBytes(6).toString('hex')}`;
     const saved = await this.run(new Shell(`umask 077 && cat > ${quote(file)}`).text, { stdin: opts.stdin }, false);
     if (saved.code !== 0) return saved;
-    const fromFile = new Shell(`${line.text} < ${quote(file)}; rc=$?; rm -f ${quote(file)}; exit $rc`);
+    // Braces: the whole command line reads the file, not only its last simple command.
+    const fromFile = new Shell(`{ ${line.text}; } < ${quote(file)}; rc=$?; rm -f ${quote(file)}; exit $rc`);
     return this.run(becomeLine(fromFile).text, { ...opts, stdin: undefined }, true);
   }
 

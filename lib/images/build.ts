@@ -160,7 +160,9 @@ async function ensureImageUncached(name: OfflineImageName, opts: EnsureImageOpti
   let pinned = ref;
   if (s.pkg) {
     const v = await docker(['run', '--rm', '--entrypoint', 'dpkg-query', ref, '-W', '-f', '${Version}', s.pkg]);
-    pinned = `${s.repo}:${versionTag(v.stdout.trim())}`;
+    // Package version plus build hash: a Dockerfile change with the same package version is a
+    // new tag too, so the compose file (and the release id) changes and rollback can restore it.
+    pinned = `${s.repo}:${versionTag(v.stdout.trim())}-${hash.slice(0, 8)}`;
     await docker(['tag', ref, pinned]);
   }
   await verifyImage(name, pinned);

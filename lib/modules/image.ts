@@ -44,7 +44,7 @@ function short(id: string): string {
 }
 
 /** `docker save IMAGE | gzip` on the controller, as a stream; rejects `done` if save fails. */
-function saveStream(image: string): { stream: NodeJS.ReadableStream; done: Promise<void> } {
+function saveStream(image: string): { stream: NodeJS.ReadableStream; done: Promise<void>; stop: () => void } {
   const child = spawn('docker', ['save', image], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
@@ -52,7 +52,13 @@ function saveStream(image: string): { stream: NodeJS.ReadableStream; done: Promi
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`docker save ${image} failed (exit ${code}): ${stderr.trim()}`))));
   });
-  return { stream: child.stdout.pipe(createGzip({ level: 1 })), done };
+  const stream = child.stdout.pipe(createGzip({ level: 1 }));
+  // A load that fails before reading would leave docker save blocked on a full pipe forever.
+  const stop = () => {
+    stream.destroy();
+    child.kill('SIGTERM');
+  };
+  return { stream, done, stop };
 }
 
 export function image(spec: ImageSpec): Module<ImageFacts> {
@@ -75,7 +81,9 @@ export function image(spec: ImageSpec): Module<ImageFacts> {
       const save = saveStream(spec.image);
       // If save fails the load sees a truncated stream and fails too; report the save's reason first.
       const load = conn.exec(['docker', 'load', '-q'], { sudo: true, stdin: save.stream, timeoutMs: 60 * 60_000 });
+      load.catch(() => save.stop());
       const [saved, loaded] = await Promise.allSettled([save.done, load]);
+      if (loaded.status === 'rejected' && saved.status === 'rejected' && /exit null/.test(String(saved.reason))) throw loaded.reason;
       if (saved.status === 'rejected') throw saved.reason;
       if (loaded.status === 'rejected') throw loaded.reason;
     },

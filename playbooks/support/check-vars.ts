@@ -76,6 +76,23 @@ export async function checkStackVars(inventory: Inventory): Promise<void> {
   }
 }
 
+/**
+ * Hosts the inventory lists by address must say which address is private: the app's
+ * metrics port and node-exporter bind to it, and falling back to the public address
+ * would publish them to the internet. (Lab and EC2 hosts get it from their provider.)
+ */
+export function checkPrivateAddresses(inventory: Inventory): void {
+  for (const host of inventory.hosts) {
+    if (host.local || host.privateAddress) continue;
+    if (!host.groups.some((g) => g === 'web' || g === 'monitoring')) continue;
+    throw new ConfigError(
+      inventory.file,
+      `environments.${inventory.env}.hosts.${host.name}.privateAddress`,
+      'required for web and monitoring hosts: the app metrics (3000) and node-exporter (9100) listen there, reachable by the monitoring host only',
+    );
+  }
+}
+
 /** Group names no role acts on (a typo like `monitring` would silently deploy no monitoring). */
 export function unusedGroups(inventory: Inventory): string[] {
   return Object.keys(inventory.groups).filter((g) => !ROLE_GROUPS.includes(g));

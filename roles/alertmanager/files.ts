@@ -9,6 +9,8 @@ export function alertmanagerFiles(vars: StackVars): RemoteFile[] {
       dest: config,
       content: renderAlertmanagerConfig(vars),
       mode: '0644',
+      // A webhook URL is often a bearer secret (Slack, PagerDuty): never shown in --diff.
+      secret: vars.alertmanager.receiver.webhookUrl !== null,
       validate: (tmp) => ['docker', 'run', '--rm', '--network', 'none', '-v', `${dir}:${dir}:ro`, '--entrypoint', 'amtool', vars.images.alertmanager, 'check-config', tmp],
     },
   ];

@@ -13,8 +13,6 @@ import { composeFiles } from './files.ts';
 import { PENDING_ROLLBACK, UNHEALTHY_MARK, currentReleaseArgv, pruneReleasesArgv, switchReleaseArgv } from '../releases.ts';
 import { configHash, type ComposeInput } from './render.ts';
 
-/** What verify restores when the new release fails (roles/verify/index.ts reads the same file). */
-
 export const composeRole: Role = {
   name: 'compose',
   async run(ctx) {
@@ -50,11 +48,12 @@ export const composeRole: Role = {
     }
     const previous = (await ctx.conn.exec(currentReleaseArgv(), { sudo: true, check: false })).stdout.trim();
     const sw = switchReleaseArgv(releaseId);
-    const switched = await ctx.task(`switch to release ${releaseId}`, command({ argv: sw.argv, unless: sw.unless }));
-    if (switched.changed && previous && previous !== releaseId) {
-      // What verify restores if this new release fails; verify removes it once the release passes.
+    if (previous && previous !== releaseId) {
+      // Written BEFORE the switch: a run cut between the two must still let verify restore
+      // it. Verify removes it once the new release passes.
       await ctx.task('remember the previous release', copy({ dest: PENDING_ROLLBACK, content: `${previous}\n`, mode: '0644', sudo: true }));
     }
+    const switched = await ctx.task(`switch to release ${releaseId}`, command({ argv: sw.argv, unless: sw.unless }));
     try {
       await ctx.task(`compose up (${vars.project})`, composeUp({ project: vars.project, file: `${REMOTE_ROOT}/compose.yaml`, wait: true }));
     } catch (e) {

@@ -1,6 +1,7 @@
 // Executes a plan in dependency order: key, groups, rules, tags, instances; then waits until
 // every instance runs, has a public IP and answers ssh. Another run may race us: a duplicate
 // key or group is re-read and adopted when it is ours, so both runs converge.
+import { randomBytes } from 'node:crypto';
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
@@ -151,6 +152,10 @@ async function revoke(api: Ec2Api, groupId: string, rules: Rule[]): Promise<void
   }
 }
 
+// Unique per run (a later run that must launch again gets a new one), at most 64 characters.
+const RUN_ID = randomBytes(6).toString('hex');
+export const launchToken = (d: Ec2Desired, slot: string): string => `${d.owner.project}-${d.owner.env}-${slot}-${RUN_ID}`.slice(0, 64);
+
 async function runInstance(api: Ec2Api, c: ChangeOf<'run-instance'>, d: Ec2Desired, ids: Partial<Record<GroupKey, string>>): Promise<string> {
   const groups = [ids.hosts!];
   if (c.slot.role.includes('monitoring')) groups.push(ids.monitoring!);
@@ -165,6 +170,9 @@ async function runInstance(api: Ec2Api, c: ChangeOf<'run-instance'>, d: Ec2Desir
       BlockDeviceMappings: [
         { DeviceName: c.ami.rootDeviceName, Ebs: { VolumeSize: d.rootVolumeGb, VolumeType: 'gp3', DeleteOnTermination: true, Encrypted: true } },
       ],
+      // The SDK retries a launch whose answer was lost; the same token makes AWS return the
+      // first instance instead of starting a second one.
+      ClientToken: launchToken(d, c.slot.name),
       // IMDSv2 only: a server-side request forgery in the app cannot read instance credentials.
       MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled' },
       TagSpecifications: [tagSpec('instance', c.tags), tagSpec('volume', c.tags)],

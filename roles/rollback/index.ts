@@ -4,7 +4,7 @@
 import type { Role } from '../../lib/core/types.ts';
 import { command, composeUp } from '../../lib/modules/index.ts';
 import { REMOTE_ROOT, stackVars } from '../stack-vars.ts';
-import { FAILED_RELEASES, RELEASE_HISTORY, switchReleaseArgv } from '../releases.ts';
+import { FAILED_RELEASES, PENDING_ROLLBACK, RELEASE_HISTORY, UNHEALTHY_MARK, switchReleaseArgv } from '../releases.ts';
 
 export interface ReleaseFacts {
   current: string;
@@ -51,5 +51,7 @@ export const rollbackRole: Role = {
     const sw = switchReleaseArgv(target);
     await ctx.task(`switch back to release ${target}`, command({ argv: sw.argv, unless: sw.unless }));
     await ctx.task(`compose up (${vars.project})`, composeUp({ project: vars.project, file: `${REMOTE_ROOT}/compose.yaml`, wait: true }));
+    // The markers of an earlier, unverified switch no longer describe what is live.
+    await ctx.task('clear pending-rollback markers', command({ argv: ['rm', '-f', PENDING_ROLLBACK, UNHEALTHY_MARK], unless: ['sh', '-c', '[ ! -e "$1" ] && [ ! -e "$2" ]', 'sh', PENDING_ROLLBACK, UNHEALTHY_MARK] }));
   },
 };

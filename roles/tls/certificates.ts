@@ -55,7 +55,9 @@ async function ensureCaNow(tlsDir: string, now: Date, renewDaysBefore: number): 
   const files = caFiles(tlsDir);
   if (existsSync(files.cert) && existsSync(files.key)) {
     const ca = new X509Certificate(readFileSync(files.cert));
-    if (new Date(ca.validTo).getTime() - now.getTime() > renewDaysBefore * DAY_MS) return { ...files, created: false };
+    // A run cut between writing ca.key and ca.crt leaves a pair that does not match: remake it.
+    const matches = ca.checkPrivateKey(createPrivateKey(readFileSync(files.key)));
+    if (matches && new Date(ca.validTo).getTime() - now.getTime() > renewDaysBefore * DAY_MS) return { ...files, created: false };
   }
   const pems = await generate([{ name: 'commonName', value: CA_NAME }], {
     keySize: 2048,

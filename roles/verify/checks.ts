@@ -8,6 +8,11 @@ export interface Judgement {
   problems: string[];
   /** True while the answer may still change on its own (first scrape pending): keep polling. */
   retry?: boolean;
+  /**
+   * The problems are about OTHER hosts (their targets seen from the monitoring host):
+   * the run fails, but this host's own release is not rolled back for them.
+   */
+  foreign?: boolean;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -30,7 +35,7 @@ export interface TargetState {
 }
 
 /** /api/v1/targets: every active target up. 'unknown' means not scraped yet: retry, not fail. */
-export function judgePrometheusTargets(response: unknown, expectedJobs: string[] = []): Judgement & { down: TargetState[]; total: number } {
+export function judgePrometheusTargets(response: unknown, expectedJobs: string[] = [], ownHost?: string): Judgement & { down: TargetState[]; total: number } {
   const { data, problem } = apiData(response, 'targets');
   if (problem || !isObject(data) || !Array.isArray(data.activeTargets)) {
     return { ...bad([problem ?? 'targets: no activeTargets in the answer'], true), down: [], total: 0 };
@@ -52,7 +57,8 @@ export function judgePrometheusTargets(response: unknown, expectedJobs: string[]
   problems.push(...missingJobs.map((j) => `job ${j} has no targets (is the new prometheus.yml loaded?)`));
   // Right after a deploy a target may still be starting: down is retried until the deadline too.
   const pending = down.length > 0 || missingJobs.length > 0;
-  return { ok: problems.length === 0, problems, retry: pending, down, total: targets.length };
+  const foreign = ownHost !== undefined && missingJobs.length === 0 && down.length > 0 && down.every((t) => t.host !== undefined && t.host !== ownHost);
+  return { ok: problems.length === 0, problems, retry: pending, foreign, down, total: targets.length };
 }
 
 /** /api/v1/rules: every expected alert rule is loaded and healthy. */
@@ -149,5 +155,6 @@ export function judgeDatasourceHealth(answer: HttpAnswer): Judgement {
 /** Fold several judgements into one (all must pass; retry if any asks for it). */
 export function allOf(named: Record<string, Judgement>): Judgement {
   const problems = Object.entries(named).flatMap(([name, j]) => j.problems.map((p) => `${name}: ${p}`));
-  return { ok: problems.length === 0, problems, retry: Object.values(named).some((j) => !j.ok && j.retry) };
+  const failing = Object.values(named).filter((j) => !j.ok);
+  return { ok: problems.length === 0, problems, retry: failing.some((j) => j.retry), foreign: failing.length > 0 && failing.every((j) => j.foreign) };
 }

@@ -38,7 +38,8 @@ async function releaseState(ctx: RoleContext): Promise<ReleaseState> {
 
 async function rollback(ctx: RoleContext, vars: StackVars, release: ReleaseState): Promise<string | null> {
   const previous = release.previous;
-  if (!previous) return null;
+  // Already live (a manual rollback.ts ran since): there is nothing to restore.
+  if (!previous || previous === release.current) return null;
   // Remembered so that `rollback.ts` never walks back into it.
   if (release.current && release.current !== previous) await ctx.conn.exec(markFailedArgv(release.current), { sudo: true });
   const sw = switchReleaseArgv(previous);
@@ -50,10 +51,12 @@ async function rollback(ctx: RoleContext, vars: StackVars, release: ReleaseState
 
 const MAX_PROBLEM_CHARS = 300;
 
-function failure(host: string, problems: string[], restored: string | null): Error {
+function failure(host: string, problems: string[], restored: string | null, foreign = false): Error {
   const tail = restored
     ? `\nrolled back to release ${restored}`
-    : '\nnothing rolled back: this run did not switch to a new release';
+    : foreign
+      ? `\nnot rolled back: the failing targets belong to other hosts, ${host}'s own services pass`
+      : '\nnothing rolled back: this run did not switch to a new release';
   // A problem may quote a whole error page: its start says enough.
   const lines = problems.map((p) => (p.length > MAX_PROBLEM_CHARS ? `${p.slice(0, MAX_PROBLEM_CHARS)}…` : p));
   return new Error(`verification failed on ${host}:\n  ${lines.join('\n  ')}${tail}`);
@@ -108,7 +111,10 @@ export const verifyRole: Role = {
           if (release.previous || release.unhealthy) await ctx.conn.exec(['rm', '-f', PENDING_ROLLBACK, UNHEALTHY_MARK], { sudo: true });
           return 'ok';
         }
-        if (!all.retry || Date.now() > deadline) throw failure(ctx.host.name, all.problems, await rollback(ctx, vars, release));
+        if (!all.retry || Date.now() > deadline) {
+          // Other hosts' targets down: fail the run, but keep this host's (healthy) release.
+          throw failure(ctx.host.name, all.problems, all.foreign ? null : await rollback(ctx, vars, release), all.foreign);
+        }
         ctx.log(`waiting: ${all.problems[0]}`);
         await new Promise((r) => setTimeout(r, vars.verify.intervalSeconds * 1000));
       }

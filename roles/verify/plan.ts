@@ -67,7 +67,7 @@ export function verifyChecks(input: VerifyInput): VerifyCheck[] {
     const api = (path: string) => new URL(`prometheus/${path}`, base).href;
     checks.push(
       { name: 'prometheus ready', url: api('-/ready'), auth: 'prometheus', judge: (a) => (a.status === 200 ? { ok: true, problems: [] } : { ok: false, problems: [`/-/ready answered ${a.status}`], retry: true }) },
-      { name: 'prometheus targets up', url: api('api/v1/targets?state=active'), auth: 'prometheus', judge: (a) => judgePrometheusTargets(json(a), input.jobs) },
+      { name: 'prometheus targets up', url: api('api/v1/targets?state=active'), auth: 'prometheus', judge: (a) => judgePrometheusTargets(json(a), input.jobs, host.name) },
       { name: 'alert rules loaded', url: api('api/v1/rules?type=alert'), auth: 'prometheus', judge: (a) => judgeRulesLoaded(json(a), input.alertNames) },
       ...input.panelQueries.map(
         (q): VerifyCheck => ({

@@ -78,7 +78,11 @@ describe('provisionEc2', () => {
 
     const runs = writes.filter(([n]) => n === 'RunInstancesCommand').map(([, i]) => i);
     const web = runs.find((r) => r.TagSpecifications[0].Tags.some((t: any) => t.Value === 'web-1'));
-    assert.deepEqual(web, {
+    // An idempotency token per launch: a retried RunInstances returns the same instance.
+    assert.match(web.ClientToken, /^cloudnova-aws-web-1-[0-9a-f]{12}$/);
+    assert.notEqual(runs.find((r) => r !== web).ClientToken, web.ClientToken);
+    assert.deepEqual({ ...web, ClientToken: undefined }, {
+      ClientToken: undefined,
       ImageId: 'ami-0new0000000000000',
       InstanceType: 't3.small',
       MinCount: 1,

@@ -66,3 +66,11 @@ test('valid vars pass, and a group no role uses is pointed out', async () => {
     cleanup();
   }
 });
+
+test('a listed web host without a private address is refused (its metrics would be public)', async () => {
+  const { checkPrivateAddresses } = await import('../../../playbooks/support/check-vars.ts');
+  const host = { name: 'web1', address: '192.0.2.10', port: 22, user: 'admin', privateKeyPath: '/k', groups: ['all', 'web'], vars: {}, become: true };
+  const inventory = { env: 'own', file: 'inventory.ts', hosts: [host], groups: { all: ['web1'], web: ['web1'] }, vars: {} };
+  assert.throws(() => checkPrivateAddresses(inventory), (e: unknown) => e instanceof ConfigError && e.field === 'environments.own.hosts.web1.privateAddress');
+  checkPrivateAddresses({ ...inventory, hosts: [{ ...host, privateAddress: '10.0.0.10' }] });
+});

@@ -75,7 +75,7 @@ test('https home, readyz, metrics hidden, grafana health and datasource health',
 
 test('allOf names each failing check and keeps retry', () => {
   const j = allOf({ home: { ok: true, problems: [] }, targets: { ok: false, problems: ['node x is unknown'], retry: true } });
-  assert.deepEqual(j, { ok: false, problems: ['targets: node x is unknown'], retry: true });
+  assert.deepEqual(j, { ok: false, problems: ['targets: node x is unknown'], retry: true, foreign: false });
 });
 
 test('expectedRedirect keeps host and path, swaps scheme and port', () => {
@@ -100,4 +100,17 @@ test('verifyChecks: web host checks the site; monitoring host adds Prometheus, p
   assert.equal(panel.auth, 'prometheus');
   const withGrafana = verifyChecks({ ...base, vars: stackVars({}, 'i'), host: lab1 });
   assert.ok(withGrafana.some((c) => c.url === 'https://127.0.0.1:8441/grafana/api/datasources/uid/cloudnova-prometheus/health'));
+});
+
+test('judgePrometheusTargets: targets down only on other hosts are foreign (no rollback of this host)', () => {
+  const other = judgePrometheusTargets(targets(target('app', '172.30.0.12:3000', 'down', 'refused')), [], 'lab-1');
+  // target() labels every target with host lab-1 unless told otherwise: relabel to lab-2 here.
+  const relabel = (t: ReturnType<typeof target>, host: string) => ({ ...t, labels: { ...t.labels, host } });
+  const foreign = judgePrometheusTargets(targets(relabel(target('app', '172.30.0.12:3000', 'down', 'refused'), 'lab-2')), [], 'lab-1');
+  assert.equal(foreign.ok, false);
+  assert.equal(foreign.foreign, true);
+  assert.equal(other.foreign, false, "a down target of this host's own is not foreign");
+  const mixed = allOf({ targets: foreign, home: { ok: false, problems: ['502'] } });
+  assert.equal(mixed.foreign, false, 'an own failure as well: roll back');
+  assert.equal(allOf({ targets: foreign }).foreign, true);
 });
